@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by integration tests. Gives each test its own network namespaces
+# (unique names, so tests and developers can run side by side) and removes
+# them on any exit, also when the test fails half-way.
+#   . "$MX_TOP/tests/integration/lib/common.sh"
+#   ns=$(mx_netns client)          # creates "mxt-<pid>-client"
+#   mx_veth "$ns1" 10.9.0.1/24 "$ns2" 10.9.0.2/24
+#   mx_on_exit "kill $pid"         # more cleanup, run in reverse order
+#   expect_eq "$actual" "$expected" "what"
+set -euo pipefail
+: "${MXPROBE:?run through tests/run-integration.sh (MXPROBE unset)}"
+MX_TEST_ID="mxt-$$"
+_mx_cleanups=()
+_mx_netns=()
+
+mx_on_exit() { _mx_cleanups+=("$1"); }
+
+_mx_cleanup() {
+	local rc=$? i
+	set +e
+	for ((i = ${#_mx_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_mx_cleanups[$i]}" >/dev/null 2>&1
+	done
+	for ns in "${_mx_netns[@]}"; do
+		# Processes left in a namespace keep it alive: end them first.
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	exit $rc
+}
+trap _mx_cleanup EXIT
+trap 'exit 130' INT TERM
+
+mx_netns() {
+	local ns="$MX_TEST_ID-$1"
+	ip netns add "$ns"
+	_mx_netns+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+# mx_veth NS1 ADDR1 NS2 ADDR2: a veth pair between two namespaces.
+mx_veth() {
+	local a="v$$a${#_mx_cleanups[@]}" b="v$$b${#_mx_cleanups[@]}"
+	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
+	ip -n "$1" addr add "$2" dev "$a"
+	ip -n "$3" addr add "$4" dev "$b"
+	ip -n "$1" link set "$a" up
+	ip -n "$3" link set "$b" up
+	echo "$a $b"
+}
+
+skip() { echo "skip: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "ok: $3"; }
+expect_match() { [[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"; echo "ok: $3"; }
+need() { command -v "$1" >/dev/null || skip "$1 not installed"; }

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one table of checks: every group, in report order. A group's checks
+ * live in the file that implements them. */
+#include "check.h"
+
+extern const struct mx_group mx_group_config;
+extern const struct mx_group mx_group_system;
+
+const struct mx_group *const mx_groups[] = {
+	&mx_group_config,
+	&mx_group_system,
+};
+const size_t mx_ngroups = sizeof(mx_groups) / sizeof(mx_groups[0]);

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The command table of ../shared/cli.md. A one-shot command that only runs
+ * check groups names them; others have a function. */
+#include "cli.h"
+#include "feature_probe.h"
+
+static const char *const g_check[] = {"config", "system", NULL};
+static const char *const g_system[] = {"config", "system", NULL};
+
+const struct mx_cmd mx_commands[] = {
+	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
+	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
+	 NULL, 0},
+	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
+	 mx_cmd_features, 0},
+};
+const size_t mx_ncommands = sizeof(mx_commands) / sizeof(mx_commands[0]);
