@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -23,6 +24,10 @@ enum {
 	OPT_TIMEOUT,
 	OPT_DURATION,
 	OPT_NO_COLOR,
+	OPT_DOMAIN,
+	OPT_PUBLIC_IP,
+	OPT_RESOLVER,
+	OPT_DKIM_SELECTOR,
 };
 
 static const struct option global_opts[] = {
@@ -37,6 +42,10 @@ static const struct option global_opts[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"domain", required_argument, NULL, OPT_DOMAIN},
+	{"public-ip", required_argument, NULL, OPT_PUBLIC_IP},
+	{"resolver", required_argument, NULL, OPT_RESOLVER},
+	{"dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -58,6 +67,10 @@ static const char global_usage[] =
 	"      --timeout SEC        per-probe timeout (default 5)\n"
 	"      --duration SEC       live commands stop after SEC\n"
 	"      --no-color           no colour (also when NO_COLOR is set)\n"
+	"      --domain DOMAIN      mail domain for the DNS checks (default: from MAILCOW_HOSTNAME)\n"
+	"      --public-ip ADDR     this host's public address (repeat for v4 and v6)\n"
+	"      --resolver ADDR      DNS server the DNS checks ask (default: /etc/resolv.conf)\n"
+	"      --dkim-selector SEL  DKIM selector (default: dkim)\n"
 	"  -v, --verbose            more detail (-vv: debug, libbpf messages)\n"
 	"  -q, --quiet              errors only on stderr\n"
 	"  -h, --help               this help\n"
@@ -159,6 +172,41 @@ static int handle_global(struct mx_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NO_COLOR:
 		o->no_color = 1;
+		return 0;
+	case OPT_DOMAIN:
+		if (!*arg || strlen(arg) > 253 || strchr(arg, '/') || strchr(arg, ' ')) {
+			mx_err("--domain: '%s' is not a domain name", arg);
+			return -1;
+		}
+		o->domain = arg;
+		return 0;
+	case OPT_PUBLIC_IP: {
+		unsigned char a[16];
+		int v6 = inet_pton(AF_INET6, arg, a) == 1;
+
+		if (!v6 && inet_pton(AF_INET, arg, a) != 1) {
+			mx_err("--public-ip: '%s' is not an IPv4 or IPv6 address", arg);
+			return -1;
+		}
+		o->public_ip[v6] = arg;
+		return 0;
+	}
+	case OPT_RESOLVER: {
+		unsigned char a[16];
+
+		if (inet_pton(AF_INET, arg, a) != 1 && inet_pton(AF_INET6, arg, a) != 1) {
+			mx_err("--resolver: '%s' is not an IP address", arg);
+			return -1;
+		}
+		o->resolver = arg;
+		return 0;
+	}
+	case OPT_DKIM_SELECTOR:
+		if (!*arg || strchr(arg, ' ') || strchr(arg, '/')) {
+			mx_err("--dkim-selector: '%s' is not a selector", arg);
+			return -1;
+		}
+		o->dkim_selector = arg;
 		return 0;
 	case 'v':
 		o->verbose++;

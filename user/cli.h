@@ -23,6 +23,10 @@ struct mx_opts {
 	int no_color;
 	int verbose;
 	int quiet;
+	const char *domain;        /* --domain: the mail domain for the DNS checks */
+	const char *public_ip[2];  /* --public-ip (v4 and/or v6), else found by outbound */
+	const char *resolver;      /* --resolver ADDR for the DNS checks */
+	const char *dkim_selector; /* --dkim-selector (mailcow's default: "dkim") */
 	const char *targets[MX_MAX_TARGETS]; /* --target NAME=HOST[:PORT] */
 	int ntargets;
 	/* Positional arguments after the command (mtu HOST, dns DOMAIN). */
