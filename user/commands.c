@@ -3,14 +3,17 @@
  * check groups names them; others have a function. */
 #include "cli.h"
 #include "feature_probe.h"
+#include "mtu.h"
 
-static const char *const g_check[] = {"config", "system", NULL};
+static const char *const g_check[] = {"config", "system", "mtu", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"mtu", "path-MTU discovery to HOST; compares uplink, Docker bridge and compose MTU", NULL,
+	 mx_cmd_mtu, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };
