@@ -346,6 +346,15 @@ static void on_answer(struct prober *p, struct sent_probe *sp)
 	      sp->state == 2 ? " (late)" : "");
 	sp->state = 1;
 	mx_pmtu_answered(&p->s, sp->size);
+	/* Probes sent before the first round trip was known wait the
+	 * cautious timeout: shorten it to what the path now tells us. */
+	for (unsigned i = 0; i < p->nsent; i++) {
+		struct sent_probe *o = &p->sent[i];
+		double d = o->t_sent + probe_timeout(p);
+
+		if (o->state == 0 && d < o->deadline)
+			o->deadline = d;
+	}
 }
 
 static void read_replies(struct prober *p)
