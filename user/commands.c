@@ -5,7 +5,7 @@
 #include "feature_probe.h"
 #include "mtu.h"
 
-static const char *const g_check[] = {"config", "system", "mtu", NULL};
+static const char *const g_check[] = {"config", "system", "mtu", "ipv6", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {

@@ -410,6 +410,27 @@ static void addr_of(const struct sockaddr *sa, char *out, size_t len)
 	inet_ntop(sa->sa_family, a, out, len);
 }
 
+static const char *icmp_name(int v6, unsigned type, unsigned code)
+{
+	if (!v6 && type == ICMP4_UNREACH)
+		return code == 0				 ? "network unreachable"
+		       : code == 1				 ? "host unreachable"
+		       : code == 3				 ? "port unreachable"
+		       : (code == 9 || code == 10 || code == 13) ? "administratively prohibited"
+								 : "destination unreachable";
+	if (!v6 && type == ICMP4_TIME_EXCEEDED)
+		return "time exceeded";
+	if (v6 && type == 1)
+		return code == 0   ? "no route to destination"
+		       : code == 1 ? "administratively prohibited"
+		       : code == 3 ? "address unreachable"
+		       : code == 4 ? "port unreachable"
+				   : "destination unreachable";
+	if (v6 && type == 3)
+		return "time exceeded";
+	return "ICMP error";
+}
+
 static void on_error(struct prober *p, const struct sock_extended_err *ee, const unsigned char *d,
 		     size_t n, const struct sockaddr_storage *orig)
 {
@@ -454,13 +475,12 @@ static void on_error(struct prober *p, const struct sock_extended_err *ee, const
 	}
 	/* Unreachable, time exceeded...: this probe will not be answered. */
 	p->rep->errors++;
-	snprintf(p->rep->icmp_error, sizeof(p->rep->icmp_error), "ICMP type %u code %u from %s",
-		 ee->ee_type, ee->ee_code, from);
+	snprintf(p->rep->icmp_error, sizeof(p->rep->icmp_error), "%s (type %u code %u) from %s",
+		 icmp_name(p->v6, ee->ee_type, ee->ee_code), ee->ee_type, ee->ee_code, from);
 	event(p, sp->size, "%s", p->rep->icmp_error);
-	if (sp->state == 0) {
+	if (sp->state == 0)
 		sp->state = 2;
-		mx_pmtu_lost(&p->s, sp->size);
-	}
+	mx_pmtu_refused(&p->s, sp->size);
 }
 
 static void read_errors(struct prober *p)
@@ -615,7 +635,7 @@ int mx_pmtu_discover(const struct sockaddr *dst, double timeout_s, struct mx_pmt
 	rep->local_mtu = p->s.local_mtu;
 	rep->unreachable = p->s.unreachable || p->s.lo == 0;
 	rep->pmtu = rep->unreachable ? 0 : p->s.lo;
-	rep->bound = p->s.hi_bound;
+	rep->bound = rep->unreachable ? MX_BOUND_NONE : p->s.hi_bound;
 	rep->rtt_ms = p->srtt * 1e3;
 	rc = 0;
 out:

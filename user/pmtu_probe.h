@@ -33,8 +33,8 @@ struct mx_pmtu_report {
 	unsigned probes, answers, ptb_used, ptb_ignored, errors;
 	unsigned ptb_mtu; /* the last frag-needed / packet-too-big value used */
 	char ptb_from[INET6_ADDRSTRLEN];
-	char icmp_error[96]; /* last other ICMP error ("host unreachable from ...") */
-	double rtt_ms;	     /* smoothed, over answered probes */
+	char icmp_error[128]; /* last other ICMP error ("host unreachable from ...") */
+	double rtt_ms;	      /* smoothed, over answered probes */
 	double elapsed_s;
 	const char *socket_kind; /* "raw" or "ping" */
 	struct mx_pmtu_event log[MX_PMTU_LOG_MAX];

@@ -200,6 +200,15 @@ void mx_pmtu_lost(struct mx_pmtu_search *s, unsigned size)
 	update(s);
 }
 
+void mx_pmtu_refused(struct mx_pmtu_search *s, unsigned size)
+{
+	struct mx_pmtu_size *z = rec(s, size);
+
+	if (z && z->lost < MX_PMTU_MAX_PROBES)
+		z->lost = MX_PMTU_MAX_PROBES;
+	update(s);
+}
+
 void mx_pmtu_local_limit(struct mx_pmtu_search *s, unsigned mtu)
 {
 	if (mtu >= s->min_mtu && mtu < s->local_mtu) {

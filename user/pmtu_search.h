@@ -61,6 +61,9 @@ unsigned mx_pmtu_next(const struct mx_pmtu_search *s);
 void mx_pmtu_sent(struct mx_pmtu_search *s, unsigned size);
 void mx_pmtu_answered(struct mx_pmtu_search *s, unsigned size);
 void mx_pmtu_lost(struct mx_pmtu_search *s, unsigned size);
+/* An ICMP error other than "too big" (unreachable, prohibited) came back
+ * for this size: it counts as MAX_PROBES losses, no need to retry. */
+void mx_pmtu_refused(struct mx_pmtu_search *s, unsigned size);
 /* Our own stack refused the size (EMSGSIZE): mtu is what it allows. */
 void mx_pmtu_local_limit(struct mx_pmtu_search *s, unsigned mtu);
 /* A validated frag-needed / packet-too-big for a probe of `size`. */
