@@ -155,6 +155,10 @@ unsigned mx_pmtu_next(const struct mx_pmtu_search *s)
 			return s->base;
 		return min_left ? s->min_mtu : 0;
 	}
+	/* Optimistic first: most paths carry our whole MTU, and then one
+	 * probe ends the search (the prober sends it with the base). */
+	if (s->hi > s->local_mtu && !find(s, s->local_mtu))
+		return s->local_mtu;
 	if (s->hi == s->lo + 1)
 		return s->hi; /* confirm a silent loss: MAX_PROBES before we believe it */
 	for (i = 0; i < mx_pmtu_ncommon && n < 32; i++)
