@@ -70,7 +70,7 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 			    r, MX_WARN,
 			    "%s gets its IPv6 default route from router advertisements with "
 			    "accept_ra=%d: once Docker enables IPv6 forwarding for mailcow's "
-			    "network, the host loses that route",
+			    "network, the kernel drops that route and ignores further RAs",
 			    rt->ifname, ra);
 			mx_result_remedy(
 			    r,
@@ -93,14 +93,15 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 			const struct mx_v6_addr *a = &f.addrs[i];
 			const struct mx_v6_if *in = mx_v6_if_find(&f, a->ifname);
 
-			if (!a->global || a->permanent || !in || in->accept_ra == 2)
+			/* Still in DAD counts too: it came from an RA. */
+			if (!a->gua || a->permanent || !in || in->accept_ra == 2)
 				continue;
 			mx_data_str(r, "interface", a->ifname);
 			mx_result_set(
 			    r, MX_FAIL,
 			    "no IPv6 default route although %s has the SLAAC address %s: "
-			    "forwarding=1 with accept_ra=%d makes the kernel ignore router "
-			    "advertisements",
+			    "forwarding=1 with accept_ra=%d makes the kernel drop RA routes and "
+			    "ignore router advertisements",
 			    a->ifname, a->addr, in->accept_ra);
 			mx_result_remedy(
 			    r,

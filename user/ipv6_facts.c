@@ -100,8 +100,8 @@ int mx_v6_parse_addrs(const char *text, struct mx_v6_addr *out, int max)
 			inet_ntop(AF_INET6, &a, r->addr, sizeof(r->addr));
 			/* Global unicast is 2000::/3; ULAs (fc00::/7) reach no one
 			 * on the internet. */
-			r->global = (a.s6_addr[0] & 0xe0) == 0x20 &&
-				    !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+			r->gua = (a.s6_addr[0] & 0xe0) == 0x20;
+			r->global = r->gua && !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 			r->permanent = !!(flags & IFA_F_PERMANENT);
 		}
 		if (!nl)

@@ -32,7 +32,8 @@ struct mx_v6_route {
 struct mx_v6_addr {
 	char ifname[IF_NAMESIZE];
 	char addr[INET6_ADDRSTRLEN];
-	int global;    /* 2000::/3, not tentative or failed */
+	int gua;       /* in 2000::/3 (global unicast), whatever its state */
+	int global;    /* gua, and not tentative or failed: usable */
 	int permanent; /* configured, not from SLAAC */
 };
 
