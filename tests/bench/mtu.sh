@@ -3,9 +3,10 @@
 # same client — router — server namespaces, in one run: a plain 1500 path,
 # a 1420 hop that sends frag-needed / packet-too-big, and the same hop as an
 # ICMP black hole; IPv4 and IPv6. Per tool: the MTU it reports (exact?),
-# the packets it sent toward the server (counted by an ip(6)tables rule in
-# the client's OUTPUT chain, every TTL), and the wall time. Goal: exact to
-# the byte with at most 12 probes, black hole included.
+# the packets it sent toward the server (counted as they reach the router,
+# every TTL), and the wall time. Goal: exact to
+# the byte with at most 12 probes, black hole included. Times include the
+# tool's start-up (and `ip netns exec` for the peers: a fork+setns, ~1 ms).
 # usage: tests/bench/mtu.sh [MXPROBE]   (root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,12 +20,15 @@ for t in jq tracepath scamper iptables ip6tables; do need $t; done
 mtu_topo 1500
 now() { date +%s%N; }
 ipt() { if [ "$1" = 6 ]; then echo ip6tables; else echo iptables; fi; }
+# Probes are counted where they arrive at the router (raw PREROUTING, before
+# any TTL or MTU check): scamper sends part of its probes through a packet
+# socket, which the client's own OUTPUT chain never sees.
 for fam in 4 6; do
 	dst=$SRV4; [ $fam = 6 ] && dst=$SRV6
-	ip netns exec "$CLI" "$(ipt $fam)" -I OUTPUT -d "$dst"
+	ip netns exec "$RTR" "$(ipt $fam)" -t raw -I PREROUTING -d "$dst"
 done
-sent() { # sent FAM: packets to the server since the last zeroing
-	ip netns exec "$CLI" "$(ipt "$1")" -nvxL OUTPUT | awk 'NR==3 {print $1}'
+sent() { # sent FAM: packets toward the server since the last zeroing
+	ip netns exec "$RTR" "$(ipt "$1")" -t raw -nvxL PREROUTING | awk 'NR==3 {print $1}'
 }
 set_hop() {
 	ip -n "$RTR" link set "t$$" mtu "$1"
@@ -39,23 +43,25 @@ run_tool() { # run_tool TOOL FAM DST → "mtu probes ms"
 	local tool=$1 fam=$2 dst=$3 t0 t1 out m
 	ip -n "$CLI" route flush cache 2>/dev/null || true
 	ip -n "$CLI" -6 route flush cache 2>/dev/null || true
-	ip netns exec "$CLI" "$(ipt "$fam")" -Z OUTPUT
+	ip netns exec "$RTR" "$(ipt "$fam")" -t raw -Z PREROUTING
 	t0=$(now)
 	case $tool in
 	mxprobe)
 		out=$("$MXPROBE" -N "$CLI" --json mtu "-$fam" "$dst" || true)
+		t1=$(now)
 		m=$(jq -r ".checks[]|select(.id==\"mtu.path\").data.ipv$fam.path_mtu_bytes" <<<"$out")
 		;;
 	tracepath)
 		out=$(ip netns exec "$CLI" tracepath -n "-$fam" "$dst" 2>&1 || true)
+		t1=$(now)
 		m=$(sed -n 's/.*Resume: pmtu \([0-9]*\).*/\1/p' <<<"$out")
 		;;
 	scamper)
 		out=$(ip netns exec "$CLI" scamper -O text -c "trace -M" -i "$dst" 2>&1 || true)
-		m=$(grep -o 'mtu: [0-9]*' <<<"$out" | tail -n1 | cut -d' ' -f2)
+		t1=$(now)
+		m=$(grep -o 'mtu: [0-9]*' <<<"$out" | tail -n1 | cut -d' ' -f2 || true)
 		;;
 	esac
-	t1=$(now)
 	echo "${m:-none} $(sent "$fam") $(((t1 - t0) / 1000000))"
 }
 

@@ -126,6 +126,17 @@ expect_eq "$(f ipv4 bound)" local "uplink 1450: bounded by our interface"
 expect_eq "$(st mtu.docker)" fail "uplink 1450, bridge 1500: status"
 expect_eq "$(d recommended_mtu_bytes)" 1450 "uplink 1450: recommended MTU"
 
+echo "== part of check: targets and mailcow directory from --config"
+cfgf="/tmp/$MX_TEST_ID-mxprobe.conf"
+mx_on_exit "rm -f '$cfgf'"
+printf 'mtu_target = %s\nmtu_target6 = %s\nmailcow_dir = %s\n' "$SRV4" "$SRV6" "$mcdir" >"$cfgf"
+set +e
+out=$("$MXPROBE" -N "$CLI" --json --config "$cfgf" check)
+set -e
+expect_eq "$(f ipv4 path_mtu_bytes)/$(f ipv6 path_mtu_bytes)" 1450/1450 "check: both families to the configured targets"
+expect_eq "$(d mailcow_dir)" "$mcdir" "check: mailcow_dir from --config"
+expect_eq "$(st mtu.docker)" fail "check: bridge 1500 over uplink 1450"
+
 echo "== a peer that does not answer echo"
 ip netns exec "$SRV" iptables -A INPUT -p icmp --icmp-type echo-request -j DROP
 run --timeout 1 -4 "$SRV4"
