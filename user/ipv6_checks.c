@@ -22,6 +22,7 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 	static struct mx_v6_facts f;
 	int enable = ctx->cfg->mc.enable_ipv6; /* -1: compose's default, true */
 	int i, ra_routes = 0;
+	char last_ra[IF_NAMESIZE] = "";
 
 	mx_v6_facts_read(&f);
 	if (!f.present) {
@@ -39,6 +40,7 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 		if (!rt->from_ra)
 			continue;
 		ra_routes++;
+		snprintf(last_ra, sizeof(last_ra), "%s", rt->ifname);
 		fwd = in ? in->forwarding : f.all_forwarding;
 		ra = in ? in->accept_ra : -1;
 		mx_data_str(r, "interface", rt->ifname);
@@ -81,9 +83,19 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 		}
 	}
 	if (ra_routes) {
-		mx_result_set(r, MX_PASS,
-			      "IPv6 default route from router advertisements, kept with forwarding "
-			      "(accept_ra=2 or forwarding off)");
+		const struct mx_v6_if *in = mx_v6_if_find(&f, last_ra);
+
+		if (in && in->accept_ra == 2)
+			mx_result_set(
+			    r, MX_PASS,
+			    "%s gets its IPv6 default route from router advertisements with "
+			    "accept_ra=2: kept when forwarding is on",
+			    last_ra);
+		else
+			mx_result_set(r, MX_PASS,
+				      "%s gets its IPv6 default route from router advertisements; "
+				      "forwarding is off and ENABLE_IPV6=false keeps it so",
+				      last_ra);
 		return;
 	}
 	/* No RA route: has it been lost already? SLAAC addresses (not

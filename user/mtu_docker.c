@@ -220,7 +220,10 @@ void mx_check_mtu_docker(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	}
 	mx_result_set(r, MX_PASS, "mailcow's network MTU %d%s fits %s (%d)%s",
-		      bridge_mtu ? bridge_mtu : want, bridge_mtu ? "" : " (from compose)",
+		      bridge_mtu ? bridge_mtu : want,
+		      bridge_mtu ? " (its bridge)"
+		      : cn.mtu	 ? " (set in compose)"
+				 : " (Docker's default; compose sets none)",
 		      u.blackhole && u.path == safe ? "the path" : u.ifname, safe,
 		      want < safe ? "; a bit lower than needed" : "");
 	if (docker0 > safe) {

@@ -157,12 +157,12 @@ static enum mx_status verdict(const struct mtu_job *j, char *out, size_t len, ch
 		snprintf(
 		    out, len,
 		    "%s %s: path MTU %u (%s MTU %u; %s reports %s %u, so PMTUD works), %u probes, "
-		    "%.0f ms",
+		    "%.1f ms",
 		    f, r->target, r->pmtu, r->ifname, r->local_mtu, r->ptb_from,
 		    r->family == AF_INET6 ? "packet-too-big" : "frag-needed", r->ptb_mtu, r->probes,
 		    r->elapsed_s * 1e3);
 	else
-		snprintf(out, len, "%s %s: path MTU %u = %s MTU, %u probes, %.0f ms", f, r->target,
+		snprintf(out, len, "%s %s: path MTU %u = %s MTU, %u probes, %.1f ms", f, r->target,
 			 r->pmtu, r->ifname, r->probes, r->elapsed_s * 1e3);
 	return MX_PASS;
 }
