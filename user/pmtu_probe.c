@@ -140,8 +140,8 @@ static int open_socket(struct prober *p)
 		p->fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
 	if (p->fd < 0) {
 		snprintf(p->rep->error, sizeof(p->rep->error),
-			 "open ICMP socket: %s (raw sockets need CAP_NET_RAW; ping sockets need "
-			 "the group in net.ipv4.ping_group_range)",
+			 "open ICMP socket: %s (needs CAP_NET_RAW, or the user's group in "
+			 "net.ipv4.ping_group_range)",
 			 strerror(raw_err));
 		return -1;
 	}

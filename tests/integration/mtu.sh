@@ -66,6 +66,26 @@ for fam in ipv4 ipv6; do
 	expect_eq "$(st mtu.docker)" pass "$fam ptb: docker MTU"
 done
 
+echo "== unprivileged: ping sockets instead of raw ones"
+need setpriv
+ip netns exec "$CLI" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+for fam in ipv4 ipv6; do
+	dst=$SRV4; [ $fam = ipv6 ] && dst=$SRV6
+	set +e
+	out=$(ip netns exec "$CLI" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$MXPROBE" --json mtu --mailcow-dir "$mcdir" "$dst")
+	set -e
+	expect_eq "$(f $fam socket)" ping "$fam unprivileged: ping socket"
+	expect_eq "$(f $fam path_mtu_bytes)/$(f $fam bound)" 1420/ptb "$fam unprivileged: frag-needed from the error queue"
+done
+ip netns exec "$CLI" sysctl -qw net.ipv4.ping_group_range="1 0"
+set +e
+out=$(ip netns exec "$CLI" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$MXPROBE" --json mtu --mailcow-dir "$mcdir" "$SRV4")
+set -e
+expect_eq "$(st mtu.path)" error "no CAP_NET_RAW, no ping group: error"
+expect_match "$(f ipv4 error)" "needs CAP_NET_RAW" "the error names the privilege"
+
 echo "== the same hop as an ICMP black hole"
 ip netns exec "$RTR" iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
 ip netns exec "$RTR" ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
