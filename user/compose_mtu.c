@@ -210,8 +210,9 @@ void mx_compose_parse(const char *text, const char *name, const struct mx_mailco
 
 			unquote(val);
 			substitute(val, mc, sub, sizeof(sub));
+			/* Interface names are at most IFNAMSIZ - 1 = 15 bytes. */
 			if (*sub && strlen(sub) < sizeof(out->bridge))
-				snprintf(out->bridge, sizeof(out->bridge), "%s", sub);
+				memcpy(out->bridge, sub, strlen(sub) + 1);
 		}
 		if (depth < MAX_DEPTH) {
 			st[depth].indent = indent;

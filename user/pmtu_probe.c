@@ -562,6 +562,15 @@ static void run(struct prober *p)
 			if (!size)
 				break;
 			send_probe(p, size);
+			/* Nothing answered yet (IPv4): the base and the smallest
+			 * probe go out together, so a silent peer costs
+			 * MAX_PROBES rounds, not twice that. */
+			if (p->s.lo == 0 && p->s.min_mtu < p->s.base) {
+				unsigned other = size == p->s.base ? p->s.min_mtu : p->s.base;
+
+				if (mx_pmtu_next(&p->s) == other)
+					send_probe(p, other);
+			}
 			continue;
 		}
 		ms = (int)((sp->deadline - now_s()) * 1e3) + 1;

@@ -144,16 +144,22 @@ unsigned mx_pmtu_next(const struct mx_pmtu_search *s)
 		return m;
 	if (s->lo == 0) {
 		const struct mx_pmtu_size *mn = find(s, s->min_mtu);
-		int base_left, min_left;
+		int base_left, min_left, b_busy, m_busy;
 
 		b = find(s, s->base);
 		base_left = !b || (b->lost < MX_PMTU_MAX_PROBES && !b->ptb);
-		min_left = !mn || mn->lost < MX_PMTU_MAX_PROBES;
-		/* Once the base went unanswered, alternate with the smallest
-		 * packet: is the peer silent, or is the path below 1280? */
-		if (base_left && (!b || !b->lost || !min_left || (mn && mn->lost >= b->lost)))
+		min_left = s->min_mtu < s->base && (!mn || mn->lost < MX_PMTU_MAX_PROBES);
+		/* In flight: sent, not yet lost or answered. */
+		b_busy = b && b->sent > b->lost + b->answered;
+		m_busy = mn && mn->sent > mn->lost + mn->answered;
+		/* Once the base went unanswered, the smallest packet too: is
+		 * the peer silent, or is the path below 1280? */
+		if (base_left && !b_busy &&
+		    (!b || !b->lost || !min_left || m_busy || (mn && mn->lost >= b->lost)))
 			return s->base;
-		return min_left ? s->min_mtu : 0;
+		if (min_left && !m_busy)
+			return s->min_mtu;
+		return base_left && !b_busy ? s->base : 0;
 	}
 	/* Optimistic first: most paths carry our whole MTU, and then one
 	 * probe ends the search (the prober sends it with the base). */
