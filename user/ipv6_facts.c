@@ -21,6 +21,15 @@
 #define IFA_F_TENTATIVE 0x40
 #define IFA_F_PERMANENT 0x80
 
+/* Interface names: the callers checked the length against IF_NAMESIZE. */
+static void set_name(char *dst, const char *src)
+{
+	size_t n = strnlen(src, IF_NAMESIZE - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int read_int(const char *fmt, const char *ifname)
 {
 	char path[PATH_MAX], line[32];
@@ -66,7 +75,7 @@ int mx_v6_parse_routes(const char *text, struct mx_v6_route *out, int max)
 			struct in6_addr a;
 
 			memset(r, 0, sizeof(*r));
-			snprintf(r->ifname, sizeof(r->ifname), "%s", dev);
+			set_name(r->ifname, dev);
 			if (!hex_addr(nh, &a))
 				inet_ntop(AF_INET6, &a, r->gateway, sizeof(r->gateway));
 			r->from_ra = !!(flags & RTF_ADDRCONF);
@@ -96,7 +105,7 @@ int mx_v6_parse_addrs(const char *text, struct mx_v6_addr *out, int max)
 			struct mx_v6_addr *r = &out[n++];
 
 			memset(r, 0, sizeof(*r));
-			snprintf(r->ifname, sizeof(r->ifname), "%s", dev);
+			set_name(r->ifname, dev);
 			inet_ntop(AF_INET6, &a, r->addr, sizeof(r->addr));
 			/* Global unicast is 2000::/3; ULAs (fc00::/7) reach no one
 			 * on the internet. */
@@ -130,7 +139,7 @@ static void read_ifs(struct mx_v6_facts *f)
 		    !strcmp(de->d_name, "default") || strlen(de->d_name) >= IF_NAMESIZE)
 			continue;
 		i = &f->ifs[f->nifs++];
-		snprintf(i->name, sizeof(i->name), "%s", de->d_name);
+		set_name(i->name, de->d_name);
 		i->forwarding = read_int("/proc/sys/net/ipv6/conf/%s/forwarding", i->name);
 		i->accept_ra = read_int("/proc/sys/net/ipv6/conf/%s/accept_ra", i->name);
 		i->autoconf = read_int("/proc/sys/net/ipv6/conf/%s/autoconf", i->name);
