@@ -139,11 +139,21 @@ static enum mx_status verdict(const struct mtu_job *j, char *out, size_t len, ch
 		return MX_WARN;
 	}
 	if (r->bound == MX_BOUND_LOSS) {
-		snprintf(
-		    out, len,
-		    "%s %s: ICMP black hole: packets above %u bytes vanish without frag-needed "
-		    "(%s MTU %u), %u probes, %.0f ms",
-		    f, r->target, r->pmtu, r->ifname, r->local_mtu, r->probes, r->elapsed_s * 1e3);
+		char more[128] = "";
+
+		/* A nearer router may have spoken for its own hop. */
+		if (r->ptb_used)
+			snprintf(more, sizeof(more),
+				 "; %s reported %s %u, but bigger packets vanish further on",
+				 r->ptb_from,
+				 r->family == AF_INET6 ? "packet-too-big" : "frag-needed",
+				 r->ptb_mtu);
+		snprintf(out, len,
+			 "%s %s: ICMP black hole: packets above %u bytes vanish without %s (%s MTU "
+			 "%u%s), %u probes, %.0f ms",
+			 f, r->target, r->pmtu,
+			 r->family == AF_INET6 ? "packet-too-big" : "frag-needed", r->ifname,
+			 r->local_mtu, more, r->probes, r->elapsed_s * 1e3);
 		snprintf(
 		    remedy, rlen,
 		    "TCP stalls on this path once segments exceed %u bytes (TLS handshakes, large "
