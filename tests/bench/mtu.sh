@@ -2,7 +2,8 @@
 # Benchmark: `mxprobe mtu` against tracepath and scamper (trace -M) on the
 # same client — router — server namespaces, in one run: a plain 1500 path,
 # a 1420 hop that sends frag-needed / packet-too-big, and the same hop as an
-# ICMP black hole; IPv4 and IPv6. Per tool: the MTU it reports (exact?),
+# ICMP black hole; then two routers, the first reporting 1480, the second a
+# silent 1420; IPv4 and IPv6. Per tool: the MTU it reports (exact?),
 # the packets it sent toward the server (counted as they reach the router,
 # every TTL), and the wall time. Goal: exact to
 # the byte with at most 12 probes, black hole included. Times include the
@@ -23,12 +24,16 @@ ipt() { if [ "$1" = 6 ]; then echo ip6tables; else echo iptables; fi; }
 # Probes are counted where they arrive at the router (raw PREROUTING, before
 # any TTL or MTU check): scamper sends part of its probes through a packet
 # socket, which the client's own OUTPUT chain never sees.
-for fam in 4 6; do
-	dst=$SRV4; [ $fam = 6 ] && dst=$SRV6
-	ip netns exec "$RTR" "$(ipt $fam)" -t raw -I PREROUTING -d "$dst"
-done
+count_at() { # count_at NS: count packets toward the server arriving at router NS
+	CNT=$1
+	for fam in 4 6; do
+		dst=$SRV4; [ $fam = 6 ] && dst=$SRV6
+		ip netns exec "$CNT" "$(ipt $fam)" -t raw -I PREROUTING -d "$dst"
+	done
+}
+count_at "$RTR"
 sent() { # sent FAM: packets toward the server since the last zeroing
-	ip netns exec "$RTR" "$(ipt "$1")" -t raw -nvxL PREROUTING | awk 'NR==3 {print $1}'
+	ip netns exec "$CNT" "$(ipt "$1")" -t raw -nvxL PREROUTING | awk 'NR==3 {print $1}'
 }
 set_hop() {
 	ip -n "$RTR" link set "t$$" mtu "$1"
@@ -43,7 +48,7 @@ run_tool() { # run_tool TOOL FAM DST → "mtu probes ms"
 	local tool=$1 fam=$2 dst=$3 t0 t1 out m
 	ip -n "$CLI" route flush cache 2>/dev/null || true
 	ip -n "$CLI" -6 route flush cache 2>/dev/null || true
-	ip netns exec "$RTR" "$(ipt "$fam")" -t raw -Z PREROUTING
+	ip netns exec "$CNT" "$(ipt "$fam")" -t raw -Z PREROUTING
 	t0=$(now)
 	case $tool in
 	mxprobe)
@@ -67,11 +72,13 @@ run_tool() { # run_tool TOOL FAM DST → "mtu probes ms"
 
 results=()
 printf '%-10s %-4s %-9s %-6s %-6s %-5s %7s %9s\n' scenario fam tool expect got exact probes ms
-for scen in plain ptb blackhole; do
+for scen in plain ptb blackhole twohop; do
 	case $scen in
 	plain) set_hop 1500; want=1500 ;;
 	ptb) set_hop 1420; want=1420 ;;
 	blackhole) set_hop 1420; icmp_filter -A; want=1420 ;;
+	twohop) # 1480 with frag-needed, then a silent 1420 (lib/mtu_topo.sh)
+		mtu_topo_2hop; count_at "$R1"; want=1420 ;;
 	esac
 	for fam in 4 6; do
 		dst=$SRV4; [ $fam = 6 ] && dst=$SRV6
