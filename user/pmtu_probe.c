@@ -29,28 +29,17 @@
 #include <netinet/icmp6.h>
 
 #include "nl_route.h"
+#include "pmtu_packet.h"
 #include "pmtu_probe.h"
 
-#define ICMP4_ECHO 8
-#define ICMP4_ECHOREPLY 0
 #define ICMP4_UNREACH 3
 #define ICMP4_FRAG_NEEDED 4
 #define ICMP4_TIME_EXCEEDED 11
 #define ICMP4_FILTER_OPT 1 /* linux/icmp.h ICMP_FILTER at SOL_RAW */
-#define MAGIC 0x6d78706dU  /* "mxpm" */
 #define MAX_OUT 64
 
-struct probe_hdr {
-	uint32_t magic;
-	uint32_t nonce;
-	uint32_t size;
-	uint32_t pad;
-};
-
 struct sent_probe {
-	uint16_t seq;
-	unsigned size;
-	uint32_t nonce;
+	struct mx_probe pr;
 	double t_sent, deadline;
 	int state; /* 0 in flight, 1 answered, 2 lost, 3 too big */
 };
@@ -94,40 +83,6 @@ static void event(struct prober *p, unsigned size, const char *fmt, ...)
 	va_end(ap);
 }
 
-static unsigned hdr_len(const struct prober *p)
-{
-	return p->v6 ? 40 : 20;
-}
-
-/* The payload after our header: a pattern from the nonce, so that the
- * whole echoed payload can be compared, not just its first bytes. */
-static void fill(unsigned char *d, size_t n, uint32_t nonce)
-{
-	uint32_t x = nonce | 1;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		d[i] = (unsigned char)x;
-	}
-}
-
-static uint16_t csum(const unsigned char *d, size_t n)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)d[i] << 8 | d[i + 1];
-	if (n & 1)
-		sum += (uint32_t)d[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static int open_socket(struct prober *p)
 {
 	int fam = p->v6 ? AF_INET6 : AF_INET, proto = p->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -166,7 +121,7 @@ static int open_socket(struct prober *p)
 			goto sockopt;
 		if (p->raw) {
 			/* Bits set = types dropped: keep only echo replies. */
-			uint32_t f = ~(1U << ICMP4_ECHOREPLY);
+			uint32_t f = ~(1U << MX_ICMP4_ECHOREPLY);
 
 			if (setsockopt(p->fd, SOL_RAW, ICMP4_FILTER_OPT, &f, sizeof(f)))
 				goto sockopt;
@@ -200,7 +155,7 @@ static struct sent_probe *find_seq(struct prober *p, uint16_t seq)
 	unsigned i;
 
 	for (i = 0; i < p->nsent; i++)
-		if (p->sent[i].seq == seq)
+		if (p->sent[i].pr.seq == seq)
 			return &p->sent[i];
 	return NULL;
 }
@@ -223,46 +178,29 @@ static double probe_timeout(const struct prober *p)
  * size is refused locally (the search learns the local limit). */
 static int send_probe(struct prober *p, unsigned size)
 {
-	unsigned char *pkt = p->buf;
-	struct probe_hdr h;
 	struct sent_probe *sp;
-	size_t len = size - hdr_len(p);
 	uint32_t nonce;
+	size_t len;
 
 	if (p->nsent == MAX_OUT)
 		return -1;
 	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
 		nonce = (uint32_t)(now_s() * 1e9) ^ (uint32_t)getpid();
 	sp = &p->sent[p->nsent];
-	sp->seq = ++p->seq;
-	sp->size = size;
-	sp->nonce = nonce;
-	memset(pkt, 0, 8);
-	pkt[0] = p->v6 ? ICMP6_ECHO_REQUEST : ICMP4_ECHO;
-	pkt[4] = p->id >> 8;
-	pkt[5] = p->id & 0xff;
-	pkt[6] = sp->seq >> 8;
-	pkt[7] = sp->seq & 0xff;
-	h.magic = htonl(MAGIC);
-	h.nonce = htonl(nonce);
-	h.size = htonl(size);
-	h.pad = 0;
-	memcpy(pkt + 8, &h, sizeof(h));
-	fill(pkt + 8 + sizeof(h), len - 8 - sizeof(h), nonce);
-	if (!p->v6 && p->raw) {
-		/* Raw ICMPv4: ours to sum; ICMPv6 and ping sockets: the kernel's. */
-		uint16_t c = csum(pkt, len);
-
-		pkt[2] = c >> 8;
-		pkt[3] = c & 0xff;
-	}
+	sp->pr.id = p->id;
+	sp->pr.seq = ++p->seq;
+	sp->pr.nonce = nonce;
+	sp->pr.size = size;
+	sp->pr.v6 = p->v6;
+	/* Raw ICMPv4: ours to sum; ICMPv6 and ping sockets: the kernel's. */
+	len = mx_probe_build(p->buf, &sp->pr, !p->v6 && p->raw);
 	mx_pmtu_sent(&p->s, size);
 	p->rep->probes++;
 	sp->t_sent = now_s();
 	sp->deadline = sp->t_sent + probe_timeout(p);
 	sp->state = 0;
 	p->nsent++;
-	if (send(p->fd, pkt, len, 0) < 0) {
+	if (send(p->fd, p->buf, len, 0) < 0) {
 		int e = errno;
 
 		sp->state = 2;
@@ -276,7 +214,7 @@ static int send_probe(struct prober *p, unsigned size)
 		mx_pmtu_lost(&p->s, size);
 		return -1;
 	}
-	event(p, size, "sent seq %u", sp->seq);
+	event(p, size, "sent seq %u", sp->pr.seq);
 	return 0;
 }
 
@@ -291,47 +229,18 @@ static int same_addr(const struct prober *p, const struct sockaddr_storage *a)
 	       ((const struct sockaddr_in *)&p->dst)->sin_addr.s_addr;
 }
 
-/* Our echo header (+ as much payload as given) at d: the probe it names,
- * or NULL when it is not one of ours. `full` = the whole payload must match
- * (an echo reply); else only what a router quoted. */
+/* The probe an echo reply (full) or a router's quote names, or NULL when
+ * it is not one of ours. */
 static struct sent_probe *match_echo(struct prober *p, const unsigned char *d, size_t n,
 				     uint8_t type, int full)
 {
-	unsigned char want[2048];
-	struct probe_hdr h;
 	struct sent_probe *sp;
-	size_t plen, off, chunk;
+	uint16_t seq;
 
-	if (n < 8 || d[0] != type || d[1] != 0)
+	if (mx_probe_header(d, n, type, p->id, &seq))
 		return NULL;
-	if ((uint16_t)(d[4] << 8 | d[5]) != p->id)
-		return NULL;
-	sp = find_seq(p, (uint16_t)(d[6] << 8 | d[7]));
-	if (!sp)
-		return NULL;
-	plen = sp->size - hdr_len(p) - 8;
-	if (full && n != sp->size - hdr_len(p))
-		return NULL; /* truncated or padded: not the probe we sent */
-	if (n < 8 + sizeof(h))
-		return full ? NULL : sp; /* RFC 792 routers quote only 8 bytes */
-	memcpy(&h, d + 8, sizeof(h));
-	if (ntohl(h.magic) != MAGIC || ntohl(h.nonce) != sp->nonce || ntohl(h.size) != sp->size)
-		return NULL;
-	/* Compare the rest against the pattern, in chunks of the pattern. */
-	n -= 8 + sizeof(h);
-	d += 8 + sizeof(h);
-	plen -= sizeof(h);
-	if (n > plen)
-		return NULL;
-	fill(want, plen < sizeof(want) ? plen : sizeof(want), sp->nonce);
-	for (off = 0; off < n; off += chunk) {
-		chunk = n - off < sizeof(want) ? n - off : sizeof(want);
-		if (off == 0 && memcmp(d, want, chunk))
-			return NULL;
-		if (off)
-			break; /* pattern compared on the first 2 KiB: enough */
-	}
-	return sp;
+	sp = find_seq(p, seq);
+	return sp && mx_probe_verify(d, n, &sp->pr, full) ? sp : NULL;
 }
 
 static void on_answer(struct prober *p, struct sent_probe *sp)
@@ -342,10 +251,10 @@ static void on_answer(struct prober *p, struct sent_probe *sp)
 		return; /* duplicate */
 	p->srtt = p->srtt > 0 ? 0.875 * p->srtt + 0.125 * rtt : rtt;
 	p->rep->answers++;
-	event(p, sp->size, "answered seq %u in %.2f ms%s", sp->seq, rtt * 1e3,
+	event(p, sp->pr.size, "answered seq %u in %.2f ms%s", sp->pr.seq, rtt * 1e3,
 	      sp->state == 2 ? " (late)" : "");
 	sp->state = 1;
-	mx_pmtu_answered(&p->s, sp->size);
+	mx_pmtu_answered(&p->s, sp->pr.size);
 	/* Probes sent before the first round trip was known wait the
 	 * cautious timeout: shorten it to what the path now tells us. */
 	for (unsigned i = 0; i < p->nsent; i++) {
@@ -388,10 +297,10 @@ static void read_replies(struct prober *p)
 				continue;
 			d += ihl;
 			len -= ihl;
-			if (csum(d, len) != 0)
+			if (mx_icmp_csum(d, len) != 0)
 				continue;
 		}
-		sp = match_echo(p, d, len, p->v6 ? ICMP6_ECHO_REPLY : ICMP4_ECHOREPLY, 1);
+		sp = match_echo(p, d, len, p->v6 ? MX_ICMP6_ECHOREPLY : MX_ICMP4_ECHOREPLY, 1);
 		if (sp)
 			on_answer(p, sp);
 	}
@@ -447,7 +356,7 @@ static void on_error(struct prober *p, const struct sock_extended_err *ee, const
 		return;
 	addr_of(SO_EE_OFFENDER(ee), from, sizeof(from));
 	/* The quoted packet must be one of our probes, sent to our target. */
-	sp = same_addr(p, orig) ? match_echo(p, d, n, p->v6 ? ICMP6_ECHO_REQUEST : ICMP4_ECHO, 0)
+	sp = same_addr(p, orig) ? match_echo(p, d, n, p->v6 ? MX_ICMP6_ECHO : MX_ICMP4_ECHO, 0)
 				: NULL;
 	if (!sp) {
 		event(p, 0, "ICMP type %u code %u from %s ignored: quotes no probe of ours",
@@ -457,9 +366,9 @@ static void on_error(struct prober *p, const struct sock_extended_err *ee, const
 	ptb = p->v6 ? ee->ee_type == ICMP6_PACKET_TOO_BIG
 		    : ee->ee_type == ICMP4_UNREACH && ee->ee_code == ICMP4_FRAG_NEEDED;
 	if (ptb) {
-		enum mx_pmtu_ptb_verdict v = mx_pmtu_ptb(&p->s, sp->size, ee->ee_info);
+		enum mx_pmtu_ptb_verdict v = mx_pmtu_ptb(&p->s, sp->pr.size, ee->ee_info);
 
-		event(p, sp->size, "%s mtu %u from %s: %s",
+		event(p, sp->pr.size, "%s mtu %u from %s: %s",
 		      p->v6 ? "packet-too-big" : "frag-needed", ee->ee_info, from,
 		      mx_pmtu_ptb_verdict_name(v));
 		if (v == MX_PTB_USED || v == MX_PTB_ZERO) {
@@ -477,10 +386,10 @@ static void on_error(struct prober *p, const struct sock_extended_err *ee, const
 	p->rep->errors++;
 	snprintf(p->rep->icmp_error, sizeof(p->rep->icmp_error), "%s (type %u code %u) from %s",
 		 icmp_name(p->v6, ee->ee_type, ee->ee_code), ee->ee_type, ee->ee_code, from);
-	event(p, sp->size, "%s", p->rep->icmp_error);
+	event(p, sp->pr.size, "%s", p->rep->icmp_error);
 	if (sp->state == 0)
 		sp->state = 2;
-	mx_pmtu_refused(&p->s, sp->size);
+	mx_pmtu_refused(&p->s, sp->pr.size);
 }
 
 static void read_errors(struct prober *p)
@@ -532,9 +441,9 @@ static void expire(struct prober *p)
 
 		if (sp->state == 0 && t >= sp->deadline) {
 			sp->state = 2;
-			event(p, sp->size, "no answer to seq %u within %.0f ms", sp->seq,
+			event(p, sp->pr.size, "no answer to seq %u within %.0f ms", sp->pr.seq,
 			      (sp->deadline - sp->t_sent) * 1e3);
-			mx_pmtu_lost(&p->s, sp->size);
+			mx_pmtu_lost(&p->s, sp->pr.size);
 		}
 	}
 }
