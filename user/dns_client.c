@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Stub resolver transport (see dns_client.h for why it is not ldns_send). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <ldns/ldns.h>
+
+#include "dns_client.h"
+#include "sysroot.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void mx_rrset_free(struct mx_rrset *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rr[i].text);
+	free(s->rr);
+	s->rr = NULL;
+	s->n = 0;
+}
+
+const char *mx_rr_status_name(enum mx_rr_status st)
+{
+	switch (st) {
+	case MX_RR_OK:
+		return "answer";
+	case MX_RR_NODATA:
+		return "no records";
+	case MX_RR_NXDOMAIN:
+		return "NXDOMAIN";
+	default:
+		return "error";
+	}
+}
+
+const char *mx_rr_type_name(int type)
+{
+	switch (type) {
+	case MX_T_A:
+		return "A";
+	case MX_T_NS:
+		return "NS";
+	case MX_T_CNAME:
+		return "CNAME";
+	case MX_T_SOA:
+		return "SOA";
+	case MX_T_PTR:
+		return "PTR";
+	case MX_T_MX:
+		return "MX";
+	case MX_T_TXT:
+		return "TXT";
+	case MX_T_AAAA:
+		return "AAAA";
+	case MX_T_SRV:
+		return "SRV";
+	case MX_T_TLSA:
+		return "TLSA";
+	case MX_T_CAA:
+		return "CAA";
+	default:
+		return "?";
+	}
+}
+
+static int add_server(struct mx_dns_client *c, const char *addr)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM}, *ai;
+
+	if (c->nsrv >= MX_DNS_MAX_SERVERS)
+		return 0;
+	if (getaddrinfo(addr, "53", &hints, &ai))
+		return -1;
+	memcpy(&c->srv[c->nsrv], ai->ai_addr, ai->ai_addrlen);
+	c->srvlen[c->nsrv] = ai->ai_addrlen;
+	snprintf(c->srvname[c->nsrv], sizeof(c->srvname[0]), "%s", addr);
+	c->nsrv++;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int mx_dns_client_init(struct mx_dns_client *c, const char *resolver, double timeout_s, char *err,
+		       size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->timeout_s = timeout_s > 0 ? timeout_s : 5;
+	c->attempts = 3;
+	if (resolver) {
+		if (add_server(c, resolver)) {
+			snprintf(err, errlen, "resolver '%s' is not an IP address", resolver);
+			return -1;
+		}
+		return 0;
+	}
+	{
+		char buf[8192], *line, *save = NULL;
+		ssize_t n = mx_read_file("/etc/resolv.conf", buf, sizeof(buf));
+
+		if (n < 0) {
+			snprintf(err, errlen, "read /etc/resolv.conf: %s (give --resolver)",
+				 strerror((int)-n));
+			return -1;
+		}
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char a[80];
+
+			if (sscanf(line, " nameserver %79s", a) == 1)
+				add_server(c, a);
+		}
+	}
+	/* No nameserver line: the resolver library's default is the local host. */
+	if (!c->nsrv)
+		add_server(c, "127.0.0.1");
+	return 0;
+}
+
+void mx_dns_servers_str(const struct mx_dns_client *c, char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < c->nsrv && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", c->srvname[i]);
+}
+
+/* Does reply answer query (RFC 5452 9.1: id, question name, type, class)? */
+static const char *reply_mismatch(const ldns_pkt *reply, const ldns_pkt *query)
+{
+	const ldns_rr *qr, *rr;
+
+	if (!ldns_pkt_qr(reply))
+		return "not a response";
+	if (ldns_pkt_id(reply) != ldns_pkt_id(query))
+		return "id differs";
+	if (ldns_pkt_get_opcode(reply) != LDNS_PACKET_QUERY)
+		return "opcode differs";
+	if (ldns_pkt_qdcount(reply) != 1 || ldns_rr_list_rr_count(ldns_pkt_question(reply)) != 1)
+		return "question count differs";
+	qr = ldns_rr_list_rr(ldns_pkt_question(query), 0);
+	rr = ldns_rr_list_rr(ldns_pkt_question(reply), 0);
+	if (ldns_dname_compare(ldns_rr_owner(qr), ldns_rr_owner(rr)) != 0)
+		return "question name differs";
+	if (ldns_rr_get_type(qr) != ldns_rr_get_type(rr) ||
+	    ldns_rr_get_class(qr) != ldns_rr_get_class(rr))
+		return "question type or class differs";
+	return NULL;
+}
+
+static int wait_fd(int fd, short ev, double deadline)
+{
+	for (;;) {
+		double left = deadline - now_s();
+		struct pollfd p = {.fd = fd, .events = ev};
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(&p, 1, (int)(left * 1000) + 1);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* UDP exchange with one server. Returns the matching reply or NULL with
+ * *why set; mismatching datagrams are dropped and counted. */
+static ldns_pkt *udp_exchange(struct mx_dns_client *c, int si, const uint8_t *wire, size_t wlen,
+			      const ldns_pkt *q, double deadline, const char **why)
+{
+	uint8_t buf[65536];
+	ldns_pkt *reply = NULL;
+	int fd;
+
+	fd = socket(c->srv[si].ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*why = "socket failed";
+		return NULL;
+	}
+	/* Connected: the kernel drops datagrams from any other address/port. */
+	if (connect(fd, (struct sockaddr *)&c->srv[si], c->srvlen[si]) < 0 ||
+	    send(fd, wire, wlen, 0) != (ssize_t)wlen) {
+		*why = errno == ENETUNREACH ? "network unreachable" : "send failed";
+		close(fd);
+		return NULL;
+	}
+	*why = "timeout";
+	while (wait_fd(fd, POLLIN, deadline) > 0) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		const char *mm;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			*why = errno == ECONNREFUSED ? "connection refused (no DNS server)"
+						     : "receive failed";
+			break;
+		}
+		if (ldns_wire2pkt(&reply, buf, n) != LDNS_STATUS_OK) {
+			c->dropped++;
+			reply = NULL;
+			continue;
+		}
+		mm = reply_mismatch(reply, q);
+		if (mm) {
+			c->dropped++;
+			ldns_pkt_free(reply);
+			reply = NULL;
+			continue;
+		}
+		break;
+	}
+	close(fd);
+	return reply;
+}
+
+static int io_full(int fd, uint8_t *b, size_t len, int wr, double deadline)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n;
+
+		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) <= 0)
+			return -1;
+		n = wr ? send(fd, b + off, len - off, MSG_NOSIGNAL) : recv(fd, b + off, len - off, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+static ldns_pkt *tcp_exchange(struct mx_dns_client *c, int si, const uint8_t *wire, size_t wlen,
+			      const ldns_pkt *q, double deadline, const char **why)
+{
+	uint8_t hdr[2], *buf = NULL, *out;
+	ldns_pkt *reply = NULL;
+	size_t len;
+	int fd, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	fd = socket(c->srv[si].ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*why = "socket failed";
+		return NULL;
+	}
+	if (connect(fd, (struct sockaddr *)&c->srv[si], c->srvlen[si]) < 0 &&
+	    errno != EINPROGRESS) {
+		*why = "tcp connect failed";
+		goto out;
+	}
+	if (wait_fd(fd, POLLOUT, deadline) <= 0) {
+		*why = "tcp connect timeout";
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+		*why = soerr == ECONNREFUSED ? "tcp connection refused" : "tcp connect failed";
+		goto out;
+	}
+	out = malloc(wlen + 2);
+	if (!out) {
+		*why = "out of memory";
+		goto out;
+	}
+	out[0] = wlen >> 8;
+	out[1] = wlen & 0xff;
+	memcpy(out + 2, wire, wlen);
+	if (io_full(fd, out, wlen + 2, 1, deadline)) {
+		free(out);
+		*why = "tcp send failed";
+		goto out;
+	}
+	free(out);
+	if (io_full(fd, hdr, 2, 0, deadline)) {
+		*why = "tcp receive failed or timed out";
+		goto out;
+	}
+	len = (size_t)hdr[0] << 8 | hdr[1];
+	buf = malloc(len ? len : 1);
+	if (!buf || io_full(fd, buf, len, 0, deadline)) {
+		*why = "tcp receive failed or timed out";
+		goto out;
+	}
+	if (ldns_wire2pkt(&reply, buf, len) != LDNS_STATUS_OK) {
+		*why = "malformed tcp reply";
+		reply = NULL;
+		goto out;
+	}
+	if (reply_mismatch(reply, q)) {
+		*why = "tcp reply does not match the query";
+		c->dropped++;
+		ldns_pkt_free(reply);
+		reply = NULL;
+	}
+out:
+	free(buf);
+	close(fd);
+	return reply;
+}
+
+static char *rdf_str(const ldns_rdf *rdf)
+{
+	char *s = ldns_rdf2str(rdf);
+	size_t l;
+
+	if (!s)
+		return strdup("");
+	l = strlen(s);
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME && l > 1 && s[l - 1] == '.')
+		s[l - 1] = 0;
+	return s;
+}
+
+/* Raw bytes of a character-string rdf (length-prefixed). */
+static size_t str_rdf(const ldns_rdf *rdf, char *out, size_t room)
+{
+	const uint8_t *d = ldns_rdf_data(rdf);
+	size_t n, i;
+
+	if (ldns_rdf_size(rdf) < 1)
+		return 0;
+	n = d[0];
+	if (n > ldns_rdf_size(rdf) - 1)
+		n = ldns_rdf_size(rdf) - 1;
+	for (i = 0; i < n && i < room; i++)
+		out[i] = d[1 + i] ? (char)d[1 + i] : '?';
+	return i;
+}
+
+static void rr_to(const ldns_rr *rr, struct mx_rr *o)
+{
+	size_t i, cnt = ldns_rr_rd_count(rr);
+
+	memset(o, 0, sizeof(*o));
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_A:
+	case LDNS_RR_TYPE_AAAA: {
+		const ldns_rdf *r = ldns_rr_rdf(rr, 0);
+		char a[INET6_ADDRSTRLEN] = "";
+
+		o->family = ldns_rdf_size(r) == 4 ? AF_INET : AF_INET6;
+		memcpy(o->addr, ldns_rdf_data(r), ldns_rdf_size(r) <= 16 ? ldns_rdf_size(r) : 16);
+		inet_ntop(o->family, o->addr, a, sizeof(a));
+		o->text = strdup(a);
+		return;
+	}
+	case LDNS_RR_TYPE_TXT: {
+		size_t total = 0, off = 0;
+
+		for (i = 0; i < cnt; i++)
+			total += ldns_rdf_size(ldns_rr_rdf(rr, i));
+		o->text = malloc(total + 1);
+		if (!o->text)
+			return;
+		for (i = 0; i < cnt; i++)
+			off += str_rdf(ldns_rr_rdf(rr, i), o->text + off, total - off);
+		o->text[off] = 0;
+		o->nstrings = cnt;
+		return;
+	}
+	case LDNS_RR_TYPE_MX:
+		if (cnt == 2) {
+			o->pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+			o->text = rdf_str(ldns_rr_rdf(rr, 1));
+			/* The null MX "." (RFC 7505) becomes "". */
+			if (o->text && !strcmp(o->text, "."))
+				o->text[0] = 0;
+		}
+		return;
+	case LDNS_RR_TYPE_PTR:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_NS:
+		if (cnt == 1)
+			o->text = rdf_str(ldns_rr_rdf(rr, 0));
+		return;
+	case LDNS_RR_TYPE_CAA:
+		if (cnt == 3) {
+			char tag[64] = "", val[1024] = "";
+			size_t n;
+			const ldns_rdf *v = ldns_rr_rdf(rr, 2);
+
+			n = str_rdf(ldns_rr_rdf(rr, 1), tag, sizeof(tag) - 1);
+			tag[n] = 0;
+			/* The value is a long string without a length byte. */
+			n = ldns_rdf_size(v) < sizeof(val) - 1 ? ldns_rdf_size(v) : sizeof(val) - 1;
+			memcpy(val, ldns_rdf_data(v), n);
+			val[n] = 0;
+			o->pref = ldns_rdf2native_int8(ldns_rr_rdf(rr, 0));
+			if (asprintf(&o->text, "%d %s \"%s\"", o->pref, tag, val) < 0)
+				o->text = NULL;
+		}
+		return;
+	default: {
+		/* SRV, TLSA, SOA...: the rdata in presentation format. */
+		char *s = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&s, &len);
+
+		if (!m)
+			return;
+		for (i = 0; i < cnt; i++) {
+			char *r = rdf_str(ldns_rr_rdf(rr, i));
+
+			fprintf(m, "%s%s", i ? " " : "", r ? r : "");
+			free(r);
+		}
+		fclose(m);
+		o->text = s;
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SRV && cnt == 4)
+			o->pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+	}
+	}
+}
+
+static void fill(const ldns_pkt *reply, const char *qname, int type, struct mx_rrset *out)
+{
+	ldns_rr_list *ans = ldns_pkt_answer(reply);
+	ldns_rdf *cur = ldns_dname_new_frm_str(qname);
+	size_t i, n = ldns_rr_list_rr_count(ans);
+	int hops;
+
+	out->ad = ldns_pkt_ad(reply);
+	switch (ldns_pkt_get_rcode(reply)) {
+	case LDNS_RCODE_NOERROR:
+		out->status = MX_RR_NODATA;
+		break;
+	case LDNS_RCODE_NXDOMAIN:
+		out->status = MX_RR_NXDOMAIN;
+		break;
+	default: {
+		char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+
+		out->status = MX_RR_ERROR;
+		snprintf(out->error, sizeof(out->error), "%s", rc ? rc : "error rcode");
+		free(rc);
+		ldns_rdf_deep_free(cur);
+		return;
+	}
+	}
+	if (!cur)
+		return;
+	/* Follow the CNAME chain inside the answer (at most 8 hops). */
+	for (hops = 0; type != MX_T_CNAME && hops < 8; hops++) {
+		ldns_rdf *next = NULL;
+
+		for (i = 0; i < n; i++) {
+			ldns_rr *rr = ldns_rr_list_rr(ans, i);
+
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+			    ldns_dname_compare(ldns_rr_owner(rr), cur) == 0 && ldns_rr_rd_count(rr)) {
+				next = ldns_rdf_clone(ldns_rr_rdf(rr, 0));
+				break;
+			}
+		}
+		if (!next)
+			break;
+		ldns_rdf_deep_free(cur);
+		cur = next;
+		{
+			char *s = rdf_str(cur);
+
+			snprintf(out->cname, sizeof(out->cname), "%s", s ? s : "");
+			free(s);
+		}
+	}
+	out->rr = calloc(n ? n : 1, sizeof(*out->rr));
+	for (i = 0; out->rr && i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(ans, i);
+
+		if ((int)ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+		    ldns_dname_compare(ldns_rr_owner(rr), cur) != 0)
+			continue;
+		rr_to(rr, &out->rr[out->n]);
+		if (!out->rr[out->n].text)
+			out->rr[out->n].text = strdup("");
+		out->n++;
+	}
+	if (out->n && out->status == MX_RR_NODATA)
+		out->status = MX_RR_OK;
+	ldns_rdf_deep_free(cur);
+}
+
+static void log_query(struct mx_dns_client *c, const char *name, int type, const char *server,
+		      const char *transport, const ldns_pkt *reply, const struct mx_rrset *out,
+		      double ms)
+{
+	json_object *q, *recs;
+	int i;
+
+	if (!c->log)
+		return;
+	q = json_object_new_object();
+	json_object_object_add(q, "name", json_object_new_string(name));
+	json_object_object_add(q, "type", json_object_new_string(mx_rr_type_name(type)));
+	json_object_object_add(q, "server", server ? json_object_new_string(server) : NULL);
+	json_object_object_add(q, "transport", json_object_new_string(transport));
+	if (reply) {
+		char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+
+		json_object_object_add(q, "rcode", json_object_new_string(rc ? rc : "?"));
+		free(rc);
+		json_object_object_add(q, "ad", json_object_new_boolean(out->ad));
+	} else {
+		json_object_object_add(q, "error", json_object_new_string(out->error));
+	}
+	if (out->cname[0])
+		json_object_object_add(q, "cname", json_object_new_string(out->cname));
+	recs = json_object_new_array();
+	for (i = 0; i < out->n; i++)
+		json_object_array_add(recs, json_object_new_string(out->rr[i].text));
+	json_object_object_add(q, "records", recs);
+	json_object_object_add(q, "elapsed_ms", json_object_new_double((long)(ms * 10) / 10.0));
+	json_object_array_add(c->log, q);
+}
+
+void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct mx_rrset *out)
+{
+	double t0 = now_s(), per_try;
+	const char *why = "no server";
+	const char *server = NULL, *transport = "udp";
+	ldns_pkt *q = NULL, *reply = NULL;
+	ldns_rdf *qn;
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	int si, a;
+
+	memset(out, 0, sizeof(*out));
+	out->status = MX_RR_ERROR;
+	c->queries++;
+	qn = ldns_dname_new_frm_str(name);
+	if (!qn || strlen(name) > 253) {
+		snprintf(out->error, sizeof(out->error), "'%.60s' is not a valid DNS name", name);
+		ldns_rdf_deep_free(qn);
+		log_query(c, name, type, NULL, "none", NULL, out, 0);
+		return;
+	}
+	per_try = c->timeout_s / c->attempts;
+	for (si = 0; si < c->nsrv && !reply; si++) {
+		server = c->srvname[si];
+		for (a = 0; a < c->attempts && !reply; a++) {
+			uint16_t id;
+
+			if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+				id = (uint16_t)(now_s() * 1e6);
+			ldns_pkt_free(q);
+			free(wire);
+			wire = NULL;
+			q = ldns_pkt_query_new(ldns_rdf_clone(qn), (ldns_rr_type)type,
+					       LDNS_RR_CLASS_IN, LDNS_RD);
+			if (!q)
+				break;
+			ldns_pkt_set_id(q, id);
+			/* AD in a query asks for the AD bit in the reply (RFC 6840 5.7). */
+			ldns_pkt_set_ad(q, true);
+			ldns_pkt_set_edns_udp_size(q, 1232);
+			if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK)
+				break;
+			transport = "udp";
+			reply = udp_exchange(c, si, wire, wlen, q, now_s() + per_try, &why);
+			if (reply && ldns_pkt_tc(reply)) {
+				/* Truncated: the full answer over TCP (RFC 7766). */
+				ldns_pkt_free(reply);
+				transport = "tcp";
+				reply = tcp_exchange(c, si, wire, wlen, q, now_s() + c->timeout_s,
+						     &why);
+			}
+			if (reply) {
+				ldns_pkt_rcode rc = ldns_pkt_get_rcode(reply);
+
+				/* SERVFAIL/REFUSED: another server may do better. */
+				if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN &&
+				    si + 1 < c->nsrv) {
+					ldns_pkt_free(reply);
+					reply = NULL;
+					why = "server failure";
+					break;
+				}
+			} else if (strstr(why, "refused") || strstr(why, "unreachable")) {
+				break; /* retrying the same server will not help */
+			}
+		}
+	}
+	if (reply) {
+		fill(reply, name, type, out);
+	} else {
+		snprintf(out->error, sizeof(out->error), "%s (asked %s)", why,
+			 server ? server : "nobody");
+	}
+	log_query(c, name, type, server, transport, reply, out, (now_s() - t0) * 1000);
+	ldns_pkt_free(reply);
+	ldns_pkt_free(q);
+	free(wire);
+	ldns_rdf_deep_free(qn);
+}
+
+void mx_dns_lookup_cb(void *client, const char *name, int type, struct mx_rrset *out)
+{
+	mx_dns_lookup(client, name, type, out);
+}
