@@ -242,11 +242,15 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 	n = txt_with_prefix(&s, "v=STSv1", &idx);
 	if (n == 0) {
 		mx_data_bool(r, "present", 0);
-		mx_result_set(r, MX_PASS, "no MTA-STS policy (optional: %s)",
-			      s.n ? "TXT present but none starts with v=STSv1" : "not published");
-		if (s.n)
-			mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with v=STSv1", name,
-				      s.rr[0].text);
+		mx_result_set(r, MX_PASS, "no MTA-STS policy (optional)");
+		/* A TXT meant as the policy record but written wrong (a wildcard
+		 * "v=spf1 -all" here is not). */
+		for (i = 0; i < s.n; i++)
+			if (strcasestr(s.rr[i].text, "sts")) {
+				mx_data_str(r, "record", s.rr[i].text);
+				mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with v=STSv1",
+					      name, s.rr[i].text);
+			}
 		mx_rrset_free(&s);
 		return;
 	}
@@ -317,11 +321,14 @@ void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 	n = txt_with_prefix(&s, "v=TLSRPTv1", &idx);
 	if (n == 0) {
 		mx_data_bool(r, "present", 0);
-		if (s.n)
-			mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with v=TLSRPTv1",
-				      name, s.rr[0].text);
-		else
-			mx_result_set(r, MX_PASS, "no TLSRPT record (optional)");
+		mx_result_set(r, MX_PASS, "no TLSRPT record (optional)");
+		for (int i = 0; i < s.n; i++)
+			if (strcasestr(s.rr[i].text, "tlsrpt")) {
+				mx_data_str(r, "record", s.rr[i].text);
+				mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with "
+							  "v=TLSRPTv1",
+					      name, s.rr[i].text);
+			}
 		mx_rrset_free(&s);
 		return;
 	}

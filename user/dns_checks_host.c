@@ -47,6 +47,7 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 	if (soa.status == MX_RR_ERROR) {
 		mx_result_set(r, MX_ERROR, "resolver %s gave no answer for %s: %s", servers, env.domain,
 			      soa.error);
+		mx_data_str(r, "skip_reason", "the resolver did not answer (see dns.domain)");
 		mx_result_remedy(r, "check the resolver (--resolver ADDR to ask another) and "
 				    "that outbound DNS (53/udp+tcp) is allowed");
 		mx_rrset_free(&soa);
@@ -55,6 +56,7 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 	if (soa.status == MX_RR_NXDOMAIN) {
 		mx_result_set(r, MX_FAIL, "%s does not exist in DNS (NXDOMAIN from %s)", env.domain,
 			      servers);
+		mx_data_str(r, "skip_reason", "the mail domain does not exist (see dns.domain)");
 		mx_result_remedy(r, "register the domain or fix its delegation; check the spelling "
 				    "of MAILCOW_HOSTNAME / --domain");
 		mx_rrset_free(&soa);

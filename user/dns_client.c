@@ -526,8 +526,18 @@ static void log_query(struct mx_dns_client *c, const char *name, int type, const
 	if (out->cname[0])
 		json_object_object_add(q, "cname", json_object_new_string(out->cname));
 	recs = json_object_new_array();
-	for (i = 0; i < out->n; i++)
-		json_object_array_add(recs, json_object_new_string(out->rr[i].text));
+	for (i = 0; i < out->n; i++) {
+		char mxr[300];
+
+		if (type == MX_T_MX) {
+			/* The evidence as the zone has it: preference and exchange. */
+			snprintf(mxr, sizeof(mxr), "%d %.256s", out->rr[i].pref,
+				 out->rr[i].text[0] ? out->rr[i].text : ".");
+			json_object_array_add(recs, json_object_new_string(mxr));
+		} else {
+			json_object_array_add(recs, json_object_new_string(out->rr[i].text));
+		}
+	}
 	json_object_object_add(q, "records", recs);
 	json_object_object_add(q, "elapsed_ms", json_object_new_double((long)(ms * 10) / 10.0));
 	json_object_array_add(c->log, q);
