@@ -52,8 +52,18 @@ ${CAA-@ CAA 0 issue \"letsencrypt.org\"}
 ${EXTRA-}
 Z
 	} >"$d.zone"
-	zones+=("$d")
-	unset MXREC HOSTREC SPF DMARC DKIM WILD AUTODISCOVER STS CAA EXTRA
+	if [ -n "${SIGN-}" ]; then
+		# DNSSEC: a KSK whose DS is the validating resolver's trust anchor.
+		local ksk zsk
+		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$d")
+		zsk=$(ldns-keygen -a ECDSAP256SHA256 "$d")
+		ldns-signzone "$d.zone" "$ksk" "$zsk"
+		cp "$ksk.ds" "$d.ds"
+		zones+=("$d:$d.zone.signed")
+	else
+		zones+=("$d:$d.zone")
+	fi
+	unset MXREC HOSTREC SPF DMARC DKIM WILD AUTODISCOVER STS CAA EXTRA SIGN
 }
 zones=()
 
@@ -103,6 +113,18 @@ CAA=$'@ CAA 0 issue "digicert.com"\n@ CAA 0 iodef "mailto:caa@extras.test"'
 EXTRA='_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 zone extras.test 22
 
+# A TXT RRset at the apex too big for 1232 bytes of UDP (site verification
+# tokens pile up like this): the reply is truncated, the SPF lookup must
+# retry over TCP.
+EXTRA=$(for i in $(seq 14); do printf '@ TXT "site-verification-%02d=%s"\n' $i "$(printf '%090d' $i)"; done)
+zone bigtxt.test 23
+
+# Signed (DNSSEC) with a DANE record: validated only through a validating
+# resolver that trusts the key.
+SIGN=1
+EXTRA=$'_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
+zone signed.test 24
+
 # A foreign DMARC report destination: has MX, but no authorization record
 # for extras.test (only for good.test).
 cat >reports.test.zone <<Z
@@ -115,14 +137,15 @@ ns A $ns
 mx A 192.0.2.50
 good.test._report._dmarc TXT "v=DMARC1"
 Z
-zones+=(reports.test)
+zones+=(reports.test:reports.test.zone)
 
+scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras bigtxt signed"
 # Reverse zones: every scenario's PTR is mx.<domain>, except the defects.
 {
 	printf '$ORIGIN 100.51.198.in-addr.arpa.\n$TTL 300\n'
 	printf '@ SOA ns.good.test. hostmaster.good.test. 1 3600 600 86400 300\n@ NS ns.good.test.\n'
 	i=10
-	for d in good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras; do
+	for d in $scenarios; do
 		if [ $d = ptrbad ]; then
 			echo "$i PTR other.ptrbad.test."
 		else
@@ -135,7 +158,7 @@ zones+=(reports.test)
 	printf '$ORIGIN 0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.\n$TTL 300\n'
 	printf '@ SOA ns.good.test. hostmaster.good.test. 1 3600 600 86400 300\n@ NS ns.good.test.\n'
 	i=10
-	for d in good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras; do
+	for d in $scenarios; do
 		# 2001:db8::N with N in hex digits as written (decimal-looking).
 		nib=$(printf '%04d' $i | rev | sed 's/./&./g')
 		[ $d = v6noptr ] || echo "${nib}0.0.0.0.0.0.0.0.0.0.0.0 PTR mx.$d.test."
@@ -159,7 +182,13 @@ server:
 remote-control:
 	control-enable: no
 C
-for z in "${zones[@]}"; do printf 'zone:\n\tname: %s\n\tzonefile: %s.zone\n' "$z" "$z" >>nsd.conf; done
+for z in "${zones[@]}"; do printf 'zone:\n\tname: %s\n\tzonefile: %s\n' "${z%%:*}" "${z#*:}" >>nsd.conf; done
 printf 'zone:\n\tname: 100.51.198.in-addr.arpa\n\tzonefile: rev4.zone\n' >>nsd.conf
 printf 'zone:\n\tname: 0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa\n\tzonefile: rev6.zone\n' >>nsd.conf
 nsd-checkconf nsd.conf
+# The zone names, for a resolver's stub-zones.
+{
+	for z in "${zones[@]}"; do echo "${z%%:*}"; done
+	echo 100.51.198.in-addr.arpa
+	echo 0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa
+} >zones.list

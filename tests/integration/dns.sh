@@ -147,6 +147,53 @@ expect_match "$(summary caa)" "CAA at extras.test allows no letsencrypt.org" "ex
 expect_match "$(summary tlsa)" "not DNSSEC-validated" "extras: tlsa without AD"
 expect_match "$(summary mta_sts)" "id=not-alnum! must be letters and digits" "extras: mta-sts id"
 
+# A truncated UDP reply: the lookup is retried over TCP.
+scenario=bigtxt
+run bigtxt.test 23
+expect_checks
+expect_eq "$(data spf '.queries[0].transport')" tcp "bigtxt: TXT over TCP after TC"
+expect_eq "$(data spf .record)" "v=spf1 mx -all" "bigtxt: SPF found among 15 TXT records"
+
+# DNSSEC: nsd alone sets no AD; a validating unbound in the client namespace
+# (trust anchor: signed.test's KSK) does, and DANE then counts.
+scenario=signed-unvalidated
+run signed.test 24
+expect_checks tlsa=warn
+expect_eq "$(data domain .dnssec_ad)" false "signed via nsd: no AD"
+if command -v unbound >/dev/null; then
+	{
+		printf 'server:\n\tinterface: 127.0.0.1\n\tport: 53\n\tusername: ""\n\tchroot: ""\n'
+		printf '\tdirectory: "%s"\n\tpidfile: "%s/unbound.pid"\n\tuse-syslog: no\n' "$work" "$work"
+		printf '\tlogfile: "%s/unbound.log"\n\tdo-daemonize: no\n\tqname-minimisation: no\n' "$work"
+		printf '\tmodule-config: "validator iterator"\n\ttrust-anchor-file: "%s/zones/signed.test.ds"\n' "$work"
+		# unbound answers the special-use test. and documentation reverse
+		# zones itself (RFC 6761) unless told not to.
+		printf '\tlocal-zone: "%s" nodefault\n' test. 100.51.198.in-addr.arpa. 8.b.d.0.1.0.0.2.ip6.arpa.
+		while read -r z; do
+			printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 10.53.0.1\n' "$z"
+		done <"$work/zones/zones.list"
+	} >"$work/unbound.conf"
+	ip netns exec "$cli" unbound -d -c "$work/unbound.conf" &
+	ub_pid=$!
+	mx_on_exit "kill $ub_pid"
+	for _ in $(seq 100); do
+		if ip netns exec "$cli" dig +time=1 +tries=1 +short @127.0.0.1 signed.test SOA | grep -q ns.signed.test; then
+			break
+		fi
+		sleep 0.1
+	done
+	scenario=signed-validated
+	printf 'MAILCOW_HOSTNAME=mx.signed.test\n' >"$work/mailcow.conf"
+	set +e
+	out=$("$MXPROBE" -N "$cli" dns signed.test --mailcow-conf "$work/mailcow.conf" \
+		--resolver 127.0.0.1 --public-ip 198.51.100.24 --public-ip 2001:db8::24 --json)
+	set -e
+	expect_checks || { cat "$work/unbound.log"; exit 1; }
+	expect_eq "$(data domain .dnssec_ad)" true "signed via unbound: AD"
+	expect_eq "$(data tlsa .dnssec_ad)" true "signed via unbound: TLSA validated"
+	expect_eq "$(data ptr_ipv4 '.queries[0].ad')" false "signed via unbound: unsigned reverse zone has no AD"
+fi
+
 # No domain anywhere: every check skipped, with the reason.
 scenario=nodomain
 : >"$work/empty.conf"
