@@ -143,6 +143,11 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 					       json_object_new_string(mx_spf_result_name(ev->result)));
 			json_object_object_add(res, "matched",
 					       ev->matched[0] ? json_object_new_string(ev->matched) : NULL);
+			if (ev->qualifier) {
+				char q[2] = {ev->qualifier, 0};
+
+				json_object_object_add(res, "qualifier", json_object_new_string(q));
+			}
 			json_object_object_add(res, "matched_in",
 					       ev->matched_domain[0]
 						       ? json_object_new_string(ev->matched_domain)

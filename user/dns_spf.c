@@ -414,7 +414,7 @@ int mx_spf_parse(const char *txt, struct mx_spf *spf)
 		if (!*p)
 			break;
 		s = p;
-		while (*p && *p != ' ')
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
 			p++;
 		len = p - s;
 		if (len >= sizeof(term)) {

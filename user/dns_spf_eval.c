@@ -61,6 +61,9 @@ struct decision {
 	enum mx_spf_result r;
 	int decided;
 	int at_lookups, at_voids;
+	char qualifier;    /* of the deciding term at this level */
+	char term[300];    /* innermost term that matched */
+	char domain[256];  /* the record holding it */
 };
 
 struct walk {
@@ -150,7 +153,10 @@ static int on_stack(struct walk *w, const char *d)
 static struct decision follow(struct walk *w, const char *target, const char *via,
 			      const char *from)
 {
-	struct decision d = {MX_SPF_PERMERROR, 1, w->ev->lookups, w->ev->voids};
+	struct decision d = {.r = MX_SPF_PERMERROR,
+			     .decided = 1,
+			     .at_lookups = w->ev->lookups,
+			     .at_voids = w->ev->voids};
 	char c[256];
 	int i;
 
@@ -340,7 +346,7 @@ static void decide(struct walk *w, struct decision *d, enum mx_spf_result r)
 static struct decision check_host(struct walk *w, const char *domain, const char *via)
 {
 	struct mx_spf_eval *ev = w->ev;
-	struct decision d = {MX_SPF_NEUTRAL, 0, 0, 0};
+	struct decision d = {.r = MX_SPF_NEUTRAL};
 	struct mx_spf_node *node = NULL;
 	struct mx_rrset txt;
 	struct mx_spf spf;
@@ -414,15 +420,16 @@ static struct decision check_host(struct walk *w, const char *domain, const char
 			continue; /* already decided: only counting from here */
 		if (m > 0) {
 			decide(w, &d, qual_result(t->qualifier));
+			d.qualifier = t->qualifier;
 			if (t->kind == MX_SPF_INCLUDE && inner.decided) {
 				/* The match happened inside the include. */
 				d.at_lookups = inner.at_lookups;
 				d.at_voids = inner.at_voids;
-			}
-			if (!ev->matched[0]) {
-				ev->qualifier = t->qualifier;
-				snprintf(ev->matched, sizeof(ev->matched), "%s", t->text);
-				snprintf(ev->matched_domain, sizeof(ev->matched_domain), "%s", domain);
+				memcpy(d.term, inner.term, sizeof(d.term));
+				memcpy(d.domain, inner.domain, sizeof(d.domain));
+			} else {
+				snprintf(d.term, sizeof(d.term), "%s", t->text);
+				snprintf(d.domain, sizeof(d.domain), "%s", domain);
 			}
 		} else if (m < 0) {
 			decide(w, &d, (enum mx_spf_result) - m);
@@ -478,6 +485,9 @@ enum mx_spf_result mx_spf_check_host(struct mx_spf_eval *ev, const char *domain)
 	d = check_host(w, domain, "");
 	free(w);
 	ev->result = d.r;
+	ev->qualifier = d.qualifier;
+	snprintf(ev->matched, sizeof(ev->matched), "%s", d.term);
+	snprintf(ev->matched_domain, sizeof(ev->matched_domain), "%s", d.domain);
 	/* A receiver stops at the limits: when they were passed before the
 	 * decision for this address, it gets permerror. */
 	if (d.at_lookups > MX_SPF_LOOKUP_LIMIT || d.at_voids > MX_SPF_VOID_LIMIT)
