@@ -125,7 +125,12 @@ static void parse_uris(struct mx_dmarc *d, const char *tag, const char *val,
 			}
 			*bang = 0;
 		}
-		snprintf(u.uri, sizeof(u.uri), "%s", tok);
+		{
+			size_t tl = strnlen(tok, sizeof(u.uri) - 1);
+
+			memcpy(u.uri, tok, tl);
+			u.uri[tl] = 0;
+		}
 		if (!strncasecmp(tok, "mailto:", 7)) {
 			if (strpbrk(tok + 7, " \t<>\""))
 				ERR(d, "%s=: '%s' is not a valid mailto: URI", tag, tok);

@@ -162,13 +162,13 @@ static struct decision follow(struct walk *w, const char *target, const char *vi
 
 	canon(target, c, sizeof(c));
 	if (on_stack(w, c)) {
-		char path[200] = "";
+		char path[600] = "";
 		size_t o = 0;
 
 		for (i = 0; i < w->depth && o < sizeof(path); i++)
-			o += snprintf(path + o, sizeof(path) - o, "%s -> ", w->stack[i]);
+			o += snprintf(path + o, sizeof(path) - o, "%.100s -> ", w->stack[i]);
 		if (o < sizeof(path))
-			snprintf(path + o, sizeof(path) - o, "%s", c);
+			snprintf(path + o, sizeof(path) - o, "%.100s", c);
 		w->ev->loop = 1;
 		problem(w->ev, "%s loop: %s", via, path);
 		return d;

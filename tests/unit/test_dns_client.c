@@ -34,7 +34,10 @@ static ldns_pkt *answer_for(const ldns_pkt *q, const char *rrs)
 	ldns_pkt_set_qr(a, true);
 	ldns_pkt_set_rd(a, true);
 	ldns_pkt_set_ra(a, true);
-	ldns_pkt_push_rr_list(a, LDNS_SECTION_QUESTION, ldns_rr_list_clone(ldns_pkt_question(q)));
+	ldns_rr_list *ql = ldns_rr_list_clone(ldns_pkt_question(q));
+
+	ldns_pkt_push_rr_list(a, LDNS_SECTION_QUESTION, ql);
+	ldns_rr_list_free(ql); /* the list only: its records now belong to a */
 	snprintf(buf, sizeof(buf), "%s", rrs);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		ldns_rr *rr = NULL;
@@ -75,8 +78,12 @@ static void on_udp(void)
 		ldns_pkt_set_id(a, ldns_pkt_id(q) + 1);
 		send_pkt(srv.udp, &from, fl, a);
 		a = answer_for(q, "x.test. 300 IN A 192.0.2.66");
-		ldns_rr_set_owner(ldns_rr_list_rr(ldns_pkt_question(a), 0),
-				  ldns_dname_new_frm_str("y.test."));
+		{
+			ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(a), 0);
+
+			ldns_rdf_deep_free(ldns_rr_owner(qr));
+			ldns_rr_set_owner(qr, ldns_dname_new_frm_str("y.test."));
+		}
 		send_pkt(srv.udp, &from, fl, a);
 		a = answer_for(q, "x.test. 300 IN A 192.0.2.66");
 		ldns_pkt_set_qr(a, false);
