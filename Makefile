@@ -83,6 +83,7 @@ run: all
 
 include tests/tests.mk
 -include tests/kernels/kernels.mk
+-include tests/fuzz/fuzz.mk
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

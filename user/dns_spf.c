@@ -41,6 +41,8 @@ static int is_delim(char c)
 
 static int macro_letter_ok(char c, int exp_ok)
 {
+	if (!c)
+		return 0; /* strchr() would find the terminating NUL */
 	c = tolower((unsigned char)c);
 	if (strchr("slodiphv", c))
 		return 1;
@@ -621,8 +623,12 @@ int mx_spf_expand(const char *spec, const struct mx_spf_macro_env *env, char *ou
 		int keep = 0, rev = 0, nd = 0;
 
 		s += 3;
-		while (isdigit((unsigned char)*s))
-			keep = keep * 10 + (*s++ - '0');
+		while (isdigit((unsigned char)*s)) {
+			/* More parts than a name can have: keep them all. */
+			if (keep < 1000)
+				keep = keep * 10 + (*s - '0');
+			s++;
+		}
 		if (*s == 'r' || *s == 'R') {
 			rev = 1;
 			s++;

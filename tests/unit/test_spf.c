@@ -84,6 +84,9 @@ static void test_parse_invalid(void **state)
 	parse_bad("v=spf1 exists:%{i.example.com", "expected '}'");
 	parse_bad("v=spf1 a:ex%ample.com", "must be followed by");
 	parse_bad("v=spf1 +", "not a mechanism");
+	/* Found by fuzz_spf: a macro cut after "%{" read past the end. */
+	parse_bad("v=spf1 exists:ir}.%{", "unknown macro letter");
+	parse_ok("v=spf1 exists:%{V88888888888888888888888888}.example.com", 1);
 	parse_bad("v=spf1 a/", "unexpected text");
 }
 
@@ -132,6 +135,9 @@ static void test_macro(void **state)
 	mx_spf_expand("%{ir}.%{v}._spf.%{d2}", &env, out, sizeof(out), err, sizeof(err));
 	assert_string_equal(out, "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._"
 				 "spf.example.com");
+	/* Found by fuzz_spf: a huge transformer count overflowed. */
+	mx_spf_expand("%{d88888888888888888888}", &env, out, sizeof(out), err, sizeof(err));
+	assert_string_equal(out, "email.example.com");
 	mx_spf_expand("%%%_%-", &env, out, sizeof(out), err, sizeof(err));
 	assert_string_equal(out, "% %20");
 }
