@@ -119,6 +119,13 @@ zone extras.test 22
 EXTRA=$(for i in $(seq 14); do printf '@ TXT "site-verification-%02d=%s"\n' $i "$(printf '%090d' $i)"; done)
 zone bigtxt.test 23
 
+# Every mechanism at once, for the comparison with pyspf: ip4, a with a
+# dual CIDR, mx with a prefix, exists with a macro, include with ?all,
+# redirect to a record using ptr.
+SPF='@ TXT "v=spf1 ip4:203.0.113.0/25 a:web.spfmix.test/28//120 mx/30 exists:%{ir}.bl.spfmix.test include:inc.spfmix.test redirect=red.spfmix.test"'
+EXTRA=$'web A 192.0.2.100\nweb AAAA 2001:db8:7::1\n200.113.0.203.bl A 127.0.0.2\ninc TXT "v=spf1 ip6:2001:db8:5::/48 ?all"\nred TXT "v=spf1 ptr:spfmix.test ~all"'
+zone spfmix.test 25
+
 # Signed (DNSSEC) with a DANE record: validated only through a validating
 # resolver that trusts the key.
 SIGN=1
@@ -139,7 +146,7 @@ good.test._report._dmarc TXT "v=DMARC1"
 Z
 zones+=(reports.test:reports.test.zone)
 
-scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras bigtxt signed"
+scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras bigtxt signed spfmix"
 # Reverse zones: every scenario's PTR is mx.<domain>, except the defects.
 {
 	printf '$ORIGIN 100.51.198.in-addr.arpa.\n$TTL 300\n'

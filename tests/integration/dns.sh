@@ -194,6 +194,31 @@ if command -v unbound >/dev/null; then
 	expect_eq "$(data ptr_ipv4 '.queries[0].ad')" false "signed via unbound: unsigned reverse zone has no AD"
 fi
 
+# Peer agreement: pyspf (Debian's python3-spf) evaluates the same records
+# through the same server; check_host results must match for every case.
+if /usr/bin/python3 -c 'import spf' 2>/dev/null; then
+	# ip netns exec puts /etc/netns/NAME/resolv.conf over /etc/resolv.conf.
+	mkdir -p "/etc/netns/$cli"
+	mx_on_exit "rm -rf /etc/netns/$cli"
+	echo "nameserver 10.53.0.1" >"/etc/netns/$cli/resolv.conf"
+	for c in good:198.51.100.10 good:2001:db8::10 good:192.0.2.1 spf11:198.51.100.11 \
+		spf11:198.51.100.99 spfloop:198.51.100.13 spfloop:198.51.100.99 \
+		spfloop:2001:db8::99 extras:2001:db8::22 extras:203.0.113.5 \
+		spfmix:203.0.113.5 spfmix:203.0.113.200 spfmix:192.0.2.110 spfmix:192.0.2.95 \
+		spfmix:2001:db8:7::ff spfmix:2001:db8:7::1:1 spfmix:198.51.100.26 \
+		spfmix:2001:db8:5::9 spfmix:2001:db8:6::1 spfmix:192.0.2.200 spfmix:198.51.100.25 \
+		spfmix:198.51.100.10; do
+		d=${c%%:*}.test a=${c#*:}
+		set +e
+		ours=$("$MXPROBE" -N "$cli" dns "$d" --resolver 10.53.0.1 --public-ip "$a" --json |
+			jq -r '.checks[] | select(.id == "dns.spf") | .data.results[].result')
+		set -e
+		theirs=$(ip netns exec "$cli" /usr/bin/python3 -c \
+			"import spf; print(spf.check2(i='$a', s='postmaster@$d', h='mx.$d')[0])")
+		expect_eq "$ours" "$theirs" "spf result for $a at $d: $ours, as pyspf says"
+	done
+fi
+
 # No domain anywhere: every check skipped, with the reason.
 scenario=nodomain
 : >"$work/empty.conf"
