@@ -50,17 +50,20 @@ void mx_dns_check_dkim(struct mx_ctx *ctx, struct mx_result *r)
 			idx = i;
 		}
 	if (n == 0) {
-		mx_result_set(r, MX_FAIL, "no DKIM key at %s (%s): receivers cannot verify "
-					  "signatures",
+		mx_result_set(r, MX_FAIL,
+			      "no DKIM key at %s (%s): receivers cannot verify "
+			      "signatures",
 			      name, mx_rr_status_name(txt.status));
-		mx_result_remedy(r, "publish the key from the mailcow UI (Configuration → ARC/DKIM "
-				    "keys) as %s TXT; a different selector: --dkim-selector",
+		mx_result_remedy(r,
+				 "publish the key from the mailcow UI (Configuration → ARC/DKIM "
+				 "keys) as %s TXT; a different selector: --dkim-selector",
 				 name);
 		mx_rrset_free(&txt);
 		return;
 	}
 	if (n > 1) {
-		mx_result_set(r, MX_FAIL, "%s has %d key records: verifiers may pick either", name, n);
+		mx_result_set(r, MX_FAIL, "%s has %d key records: verifiers may pick either", name,
+			      n);
 		mx_rrset_free(&txt);
 		return;
 	}
@@ -72,9 +75,10 @@ void mx_dns_check_dkim(struct mx_ctx *ctx, struct mx_result *r)
 		mx_data_int(r, "key_bits", key.bits);
 		mx_data_bool(r, "revoked", key.revoked);
 		mx_result_set(r, MX_FAIL, "DKIM key %s: %s", name, key.error);
-		mx_result_remedy(r, "copy the whole key from the mailcow UI again (2048 bits); "
-				    "a record over 255 characters must be split into several strings "
-				    "of one TXT record");
+		mx_result_remedy(r,
+				 "copy the whole key from the mailcow UI again (2048 bits); "
+				 "a record over 255 characters must be split into several strings "
+				 "of one TXT record");
 		mx_rrset_free(&txt);
 		return;
 	}
@@ -85,22 +89,25 @@ void mx_dns_check_dkim(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_bool(r, "testing", key.testing);
 	mx_data_bool(r, "pkcs1", key.pkcs1);
 	if (!strcmp(key.type, "rsa") && key.bits < 2048) {
-		mx_result_set(r, MX_WARN, "DKIM key %s is RSA %d bits: below 2048 (RFC 8301 "
-					  "recommends 2048; some receivers treat 1024 as weak)",
+		mx_result_set(r, MX_WARN,
+			      "DKIM key %s is RSA %d bits: below 2048 (RFC 8301 "
+			      "recommends 2048; some receivers treat 1024 as weak)",
 			      name, key.bits);
 		mx_result_remedy(r, "create a 2048-bit key in the mailcow UI, publish it, then "
 				    "switch");
 		return;
 	}
 	if (key.pkcs1) {
-		mx_result_set(r, MX_WARN, "DKIM key %s is a bare RSAPublicKey, not the "
-					  "SubjectPublicKeyInfo RFC 6376 requires: some verifiers fail",
+		mx_result_set(r, MX_WARN,
+			      "DKIM key %s is a bare RSAPublicKey, not the "
+			      "SubjectPublicKeyInfo RFC 6376 requires: some verifiers fail",
 			      name);
 		return;
 	}
 	if (key.testing) {
-		mx_result_set(r, MX_WARN, "DKIM key %s has t=y (testing): receivers treat "
-					  "signatures as unsigned",
+		mx_result_set(r, MX_WARN,
+			      "DKIM key %s has t=y (testing): receivers treat "
+			      "signatures as unsigned",
 			      name);
 		return;
 	}
@@ -132,7 +139,8 @@ static void check_alias(struct mx_ctx *ctx, struct mx_result *r, const char *lab
 		mx_data_bool(r, "present", 0);
 		mx_result_set(r, MX_PASS, "%s not published (optional: lets %s set themselves up)",
 			      name, clients);
-		mx_result_remedy(r, "publish %s CNAME %s", name, env.host[0] ? env.host : "<mail host>");
+		mx_result_remedy(r, "publish %s CNAME %s", name,
+				 env.host[0] ? env.host : "<mail host>");
 		goto out;
 	}
 	mx_data_bool(r, "present", 1);
@@ -207,7 +215,8 @@ void mx_dns_check_autodiscover_srv(struct mx_ctx *ctx, struct mx_result *r)
 			unsigned prio, weight, port;
 			char target[256];
 
-			if (sscanf(s.rr[i].text, "%u %u %u %255s", &prio, &weight, &port, target) == 4 &&
+			if (sscanf(s.rr[i].text, "%u %u %u %255s", &prio, &weight, &port, target) ==
+				4 &&
 			    port == 443 && env.host[0] && mx_dns_name_eq(target, env.host))
 				ok = 1;
 		}
@@ -248,8 +257,9 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 		for (i = 0; i < s.n; i++)
 			if (strcasestr(s.rr[i].text, "sts")) {
 				mx_data_str(r, "record", s.rr[i].text);
-				mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with v=STSv1",
-					      name, s.rr[i].text);
+				mx_result_set(r, MX_FAIL,
+					      "%s TXT \"%.80s\" does not start with v=STSv1", name,
+					      s.rr[i].text);
 			}
 		mx_rrset_free(&s);
 		return;
@@ -257,8 +267,9 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_bool(r, "present", 1);
 	mx_data_str(r, "record", s.rr[idx].text);
 	if (n > 1) {
-		mx_result_set(r, MX_FAIL, "%s has %d v=STSv1 records: senders ignore MTA-STS "
-					  "(RFC 8461 3.1)",
+		mx_result_set(r, MX_FAIL,
+			      "%s has %d v=STSv1 records: senders ignore MTA-STS "
+			      "(RFC 8461 3.1)",
 			      name, n);
 		mx_rrset_free(&s);
 		return;
@@ -278,7 +289,8 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	for (i = 0; id[i]; i++)
 		if (!isalnum((unsigned char)id[i])) {
-			mx_result_set(r, MX_FAIL, "%s: id=%s must be letters and digits only", name, id);
+			mx_result_set(r, MX_FAIL, "%s: id=%s must be letters and digits only", name,
+				      id);
 			goto out;
 		}
 	mx_data_str(r, "id", id);
@@ -287,8 +299,9 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 	mx_dns_lookup(&env.dns, host, MX_T_A, &a);
 	mx_data_bool(r, "policy_host_resolves", a.status == MX_RR_OK);
 	if (a.status != MX_RR_OK)
-		mx_result_set(r, MX_FAIL, "%s announces a policy but %s does not resolve: senders "
-					  "cannot fetch it",
+		mx_result_set(r, MX_FAIL,
+			      "%s announces a policy but %s does not resolve: senders "
+			      "cannot fetch it",
 			      name, host);
 	else
 		mx_result_set(r, MX_PASS, "MTA-STS record valid (id=%s); policy host %s resolves",
@@ -325,8 +338,9 @@ void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 		for (int i = 0; i < s.n; i++)
 			if (strcasestr(s.rr[i].text, "tlsrpt")) {
 				mx_data_str(r, "record", s.rr[i].text);
-				mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with "
-							  "v=TLSRPTv1",
+				mx_result_set(r, MX_FAIL,
+					      "%s TXT \"%.80s\" does not start with "
+					      "v=TLSRPTv1",
 					      name, s.rr[i].text);
 			}
 		mx_rrset_free(&s);
@@ -335,7 +349,8 @@ void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_bool(r, "present", 1);
 	mx_data_str(r, "record", s.rr[idx].text);
 	if (n > 1) {
-		mx_result_set(r, MX_FAIL, "%s has %d TLSRPT records (RFC 8460 3 allows one)", name, n);
+		mx_result_set(r, MX_FAIL, "%s has %d TLSRPT records (RFC 8460 3 allows one)", name,
+			      n);
 		mx_rrset_free(&s);
 		return;
 	}
@@ -360,13 +375,15 @@ void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 			while (*u == ' ')
 				u++;
 			if (strncmp(u, "mailto:", 7) && strncmp(u, "https://", 8)) {
-				mx_result_set(r, MX_FAIL, "%s: rua entry '%.60s' is not mailto: or "
-							  "https:",
+				mx_result_set(r, MX_FAIL,
+					      "%s: rua entry '%.60s' is not mailto: or "
+					      "https:",
 					      name, u);
 				goto out;
 			}
 			if (!strncmp(u, "mailto:", 7) && !strchr(u + 7, '@')) {
-				mx_result_set(r, MX_FAIL, "%s: '%.60s' is not a mail address", name, u);
+				mx_result_set(r, MX_FAIL, "%s: '%.60s' is not a mail address", name,
+					      u);
 				goto out;
 			}
 		}
@@ -413,28 +430,33 @@ void mx_dns_check_tlsa(struct mx_ctx *ctx, struct mx_result *r)
 		size_t hex;
 
 		if (sscanf(s.rr[i].text, "%u %u %u %1023s", &u, &sel, &mt, data) != 4) {
-			snprintf(problem, sizeof(problem), "unreadable TLSA \"%.60s\"", s.rr[i].text);
+			snprintf(problem, sizeof(problem), "unreadable TLSA \"%.60s\"",
+				 s.rr[i].text);
 			break;
 		}
 		hex = strlen(data);
 		if (u > 3 || sel > 1 || mt > 2)
-			snprintf(problem, sizeof(problem), "TLSA %u %u %u: undefined usage/selector/"
-							   "matching type",
+			snprintf(problem, sizeof(problem),
+				 "TLSA %u %u %u: undefined usage/selector/"
+				 "matching type",
 				 u, sel, mt);
 		else if ((mt == 1 && hex != 64) || (mt == 2 && hex != 128))
-			snprintf(problem, sizeof(problem), "TLSA %u %u %u: digest is %zu hex digits, "
-							   "must be %d",
+			snprintf(problem, sizeof(problem),
+				 "TLSA %u %u %u: digest is %zu hex digits, "
+				 "must be %d",
 				 u, sel, mt, hex, mt == 1 ? 64 : 128);
 		else if (u < 2)
-			snprintf(problem, sizeof(problem), "TLSA usage %u (PKIX) is not used for SMTP "
-							   "(RFC 7672 3.1.3): use 3 (DANE-EE) or 2",
+			snprintf(problem, sizeof(problem),
+				 "TLSA usage %u (PKIX) is not used for SMTP "
+				 "(RFC 7672 3.1.3): use 3 (DANE-EE) or 2",
 				 u);
 	}
 	if (problem[0]) {
 		mx_result_set(r, MX_FAIL, "%s: %s", name, problem);
 	} else if (!s.ad) {
-		mx_result_set(r, MX_WARN, "%s has %d TLSA record(s) but the answer is not DNSSEC-"
-					  "validated: sending servers ignore DANE without DNSSEC",
+		mx_result_set(r, MX_WARN,
+			      "%s has %d TLSA record(s) but the answer is not DNSSEC-"
+			      "validated: sending servers ignore DANE without DNSSEC",
 			      name, s.n);
 		mx_result_remedy(r, "sign the zone (DNSSEC) or remove the TLSA records");
 	} else {
@@ -448,8 +470,8 @@ void mx_dns_check_tlsa(struct mx_ctx *ctx, struct mx_result *r)
 /* RFC 8659 3: the relevant CAA set is the first found climbing from the
  * name to the top. Returns 1 when Let's Encrypt may issue, 0 when not,
  * -1 on lookup error; *where gets the owner of the set. */
-static int caa_allows_le(struct mx_dns_env *env, const char *fqdn, json_object *out,
-			 char *where, size_t wlen, char *why, size_t ylen)
+static int caa_allows_le(struct mx_dns_env *env, const char *fqdn, json_object *out, char *where,
+			 size_t wlen, char *why, size_t ylen)
 {
 	const char *p = fqdn;
 	struct mx_rrset s;
@@ -497,7 +519,8 @@ static int caa_allows_le(struct mx_dns_env *env, const char *fqdn, json_object *
 				if (!strcasecmp(v, "letsencrypt.org"))
 					le = 1;
 			}
-		} else if ((flags & 128) && strcasecmp(tag, "issuewild") && strcasecmp(tag, "iodef")) {
+		} else if ((flags & 128) && strcasecmp(tag, "issuewild") &&
+			   strcasecmp(tag, "iodef")) {
 			snprintf(why, ylen, "critical CAA tag '%s' unknown to CAs: no CA may issue",
 				 tag);
 			mx_rrset_free(&s);
@@ -535,7 +558,8 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 		json_object_object_add(e, "name", json_object_new_string(names[i]));
 		json_object_array_add(arr, e);
 		ok = caa_allows_le(&env, names[i], e, where, sizeof(where), why, sizeof(why));
-		json_object_object_add(e, "caa_at", where[0] ? json_object_new_string(where) : NULL);
+		json_object_object_add(e, "caa_at",
+				       where[0] ? json_object_new_string(where) : NULL);
 		json_object_object_add(e, "letsencrypt_allowed",
 				       ok >= 0 ? json_object_new_boolean(ok) : NULL);
 		if (where[0])
@@ -545,14 +569,16 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 			return;
 		}
 		if (!ok) {
-			mx_result_set(r, MX_FAIL, "%s: %s: mailcow cannot get its certificate", names[i],
-				      why);
+			mx_result_set(r, MX_FAIL, "%s: %s: mailcow cannot get its certificate",
+				      names[i], why);
 			mx_result_remedy(r, "add %s CAA 0 issue \"letsencrypt.org\"", where);
 			return;
 		}
 	}
 	if (any)
-		mx_result_set(r, MX_PASS, "CAA allows Let's Encrypt (letsencrypt.org) for %s", names[0]);
+		mx_result_set(r, MX_PASS, "CAA allows Let's Encrypt (letsencrypt.org) for %s",
+			      names[0]);
 	else
-		mx_result_set(r, MX_PASS, "no CAA records: any CA, Let's Encrypt included, may issue");
+		mx_result_set(r, MX_PASS,
+			      "no CAA records: any CA, Let's Encrypt included, may issue");
 }

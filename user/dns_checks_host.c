@@ -45,8 +45,8 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 	mx_dns_lookup(&env.dns, env.domain, MX_T_SOA, &soa);
 	mx_data_bool(r, "dnssec_ad", soa.ad);
 	if (soa.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "resolver %s gave no answer for %s: %s", servers, env.domain,
-			      soa.error);
+		mx_result_set(r, MX_ERROR, "resolver %s gave no answer for %s: %s", servers,
+			      env.domain, soa.error);
 		mx_data_str(r, "skip_reason", "the resolver did not answer (see dns.domain)");
 		mx_result_remedy(r, "check the resolver (--resolver ADDR to ask another) and "
 				    "that outbound DNS (53/udp+tcp) is allowed");
@@ -79,8 +79,8 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 		      env.ip[0][0] ? env.ip[0] : "", env.ip[0][0] && env.ip[1][0] ? " " : "",
 		      env.ip[1][0] ? env.ip[1] : "", servers,
 		      json_object_get_boolean(json_object_object_get(r->data, "dnssec_ad"))
-			      ? ", DNSSEC validated"
-			      : "");
+			  ? ", DNSSEC validated"
+			  : "");
 }
 
 /* The A or AAAA set of the host: exists, not an alias, holds the address. */
@@ -126,7 +126,8 @@ static void host_family(struct mx_dns_env *env, struct mx_result *r, int v6, jso
 		size_t o = 0;
 
 		for (i = 0; i < s.n && o < sizeof(list); i++)
-			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? " " : "", s.rr[i].text);
+			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? " " : "",
+				      s.rr[i].text);
 		snprintf(problem, plen, "%s %s is %s, not this host's public address %s", env->host,
 			 v6 ? "AAAA" : "A", list, env->ip[v6]);
 		*st = MX_FAIL;
@@ -165,8 +166,9 @@ void mx_dns_check_host_address(struct mx_ctx *ctx, struct mx_result *r)
 			      (first4 ? p6 : p4)[0] ? "; " : "", first4 ? p6 : p4);
 		mx_result_raise(r, s4);
 		mx_result_raise(r, s6);
-		mx_result_remedy(r, "publish %s A %s%s%s as plain address records at your DNS "
-				    "provider",
+		mx_result_remedy(r,
+				 "publish %s A %s%s%s as plain address records at your DNS "
+				 "provider",
 				 env.host, env.ip[0][0] ? env.ip[0] : "<public IPv4>",
 				 env.ip[1][0] ? " and AAAA " : "", env.ip[1][0] ? env.ip[1] : "");
 		return;
@@ -257,8 +259,8 @@ void mx_dns_check_mx(struct mx_ctx *ctx, struct mx_result *r)
 		json_object_object_add(t, "a", mx_dns_rr_json(&a));
 		json_object_object_add(t, "aaaa", mx_dns_rr_json(&aaaa));
 		if (a.cname[0] || aaaa.cname[0]) {
-			json_object_object_add(t, "cname",
-					       json_object_new_string(a.cname[0] ? a.cname : aaaa.cname));
+			json_object_object_add(
+			    t, "cname", json_object_new_string(a.cname[0] ? a.cname : aaaa.cname));
 			json_object_object_add(t, "problem", json_object_new_string("cname"));
 			snprintf(problem, sizeof(problem),
 				 "MX %s is a CNAME (to %s): MX targets must not be aliases "
@@ -283,7 +285,8 @@ void mx_dns_check_mx(struct mx_ctx *ctx, struct mx_result *r)
 		size_t o = 0;
 
 		for (i = 0; i < mx.n && o < sizeof(list); i++)
-			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", mx.rr[i].text);
+			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+				      mx.rr[i].text);
 		snprintf(problem, sizeof(problem), "no MX of %s points at %s (MX: %s)", env.domain,
 			 env.host, list);
 		st = MX_FAIL;
@@ -329,8 +332,9 @@ static void check_ptr(struct mx_ctx *ctx, struct mx_result *r, int v6)
 		return;
 	}
 	if (ptr.status != MX_RR_OK) {
-		mx_result_set(r, MX_FAIL, "%s has no PTR record (%s): many receivers reject mail "
-					  "from addresses without reverse DNS",
+		mx_result_set(r, MX_FAIL,
+			      "%s has no PTR record (%s): many receivers reject mail "
+			      "from addresses without reverse DNS",
 			      env.ip[v6], mx_rr_status_name(ptr.status));
 		mx_result_remedy(r, "ask your provider (hoster panel) to set the PTR of %s to %s",
 				 env.ip[v6], env.host[0] ? env.host : "the mail host name");
@@ -362,19 +366,23 @@ static void check_ptr(struct mx_ctx *ctx, struct mx_result *r, int v6)
 	mx_data_bool(r, "forward_confirmed", fcrdns_any);
 	if (ok) {
 		if (ptr.n > 1)
-			mx_result_set(r, MX_WARN, "%s has %d PTR records; receivers may check any one",
+			mx_result_set(r, MX_WARN,
+				      "%s has %d PTR records; receivers may check any one",
 				      env.ip[v6], ptr.n);
 		else
-			mx_result_set(r, MX_PASS, "%s PTR %s, forward-confirmed", env.ip[v6], env.host);
+			mx_result_set(r, MX_PASS, "%s PTR %s, forward-confirmed", env.ip[v6],
+				      env.host);
 		mx_rrset_free(&ptr);
 		return;
 	}
 	if (!fcrdns_any)
-		mx_result_set(r, MX_FAIL, "%s PTR %s does not resolve back to %s (not forward-confirmed)",
+		mx_result_set(r, MX_FAIL,
+			      "%s PTR %s does not resolve back to %s (not forward-confirmed)",
 			      env.ip[v6], ptr.rr[0].text, env.ip[v6]);
 	else
 		mx_result_set(r, MX_FAIL, "%s PTR %s is not the mail host name %s", env.ip[v6],
-			      bad_name ? bad_name : ptr.rr[0].text, env.host[0] ? env.host : "(unknown)");
+			      bad_name ? bad_name : ptr.rr[0].text,
+			      env.host[0] ? env.host : "(unknown)");
 	mx_result_remedy(r, "ask your provider to set the PTR of %s to %s, and publish %s %s %s",
 			 env.ip[v6], env.host[0] ? env.host : "the mail host name",
 			 env.host[0] ? env.host : "it", v6 ? "AAAA" : "A", env.ip[v6]);

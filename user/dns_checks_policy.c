@@ -22,11 +22,12 @@ static json_object *spf_nodes_json(const struct mx_spf_eval *ev)
 		json_object_object_add(n, "depth", json_object_new_int(ev->nodes[i].depth));
 		json_object_object_add(n, "via", json_object_new_string(ev->nodes[i].via));
 		json_object_object_add(n, "domain", json_object_new_string(ev->nodes[i].domain));
-		json_object_object_add(n, "record", ev->nodes[i].record[0]
-							    ? json_object_new_string(ev->nodes[i].record)
-							    : NULL);
+		json_object_object_add(
+		    n, "record",
+		    ev->nodes[i].record[0] ? json_object_new_string(ev->nodes[i].record) : NULL);
 		if (ev->nodes[i].error[0])
-			json_object_object_add(n, "error", json_object_new_string(ev->nodes[i].error));
+			json_object_object_add(n, "error",
+					       json_object_new_string(ev->nodes[i].error));
 		json_object_array_add(a, n);
 	}
 	return a;
@@ -45,12 +46,14 @@ static void spf_style(const struct mx_spf *spf, char *warn, size_t wlen, int *pl
 	else if (all && spf->redirect >= 0)
 		snprintf(warn, wlen, "'redirect' is ignored because the record has 'all'");
 	else if (!all && spf->redirect < 0)
-		snprintf(warn, wlen, "the record ends without 'all': other senders get neutral, "
-				     "not fail");
+		snprintf(warn, wlen,
+			 "the record ends without 'all': other senders get neutral, "
+			 "not fail");
 	for (int i = 0; i < spf->n && !warn[0]; i++)
 		if (spf->terms[i].kind == MX_SPF_PTR)
-			snprintf(warn, wlen, "'ptr' is slow and unreliable; RFC 7208 5.5 says "
-					     "SHOULD NOT use it");
+			snprintf(warn, wlen,
+				 "'ptr' is slow and unreliable; RFC 7208 5.5 says "
+				 "SHOULD NOT use it");
 }
 
 void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
@@ -74,8 +77,9 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	idx = mx_spf_select(&txt);
 	if (idx == -1) {
-		mx_result_set(r, MX_FAIL, "%s has no SPF record: receivers cannot tell your server "
-					  "from a forger",
+		mx_result_set(r, MX_FAIL,
+			      "%s has no SPF record: receivers cannot tell your server "
+			      "from a forger",
 			      env.domain);
 		mx_result_remedy(r, "publish %s TXT \"v=spf1 mx -all\" (seed's minimal DNS)",
 				 env.domain);
@@ -89,8 +93,9 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 			if (mx_spf_is_record(txt.rr[i].text))
 				json_object_array_add(recs, json_object_new_string(txt.rr[i].text));
 		json_object_object_add(mx_result_data(r), "records", recs);
-		mx_result_set(r, MX_FAIL, "%s has %d SPF records: receivers return permerror "
-					  "(RFC 7208 4.5)",
+		mx_result_set(r, MX_FAIL,
+			      "%s has %d SPF records: receivers return permerror "
+			      "(RFC 7208 4.5)",
 			      env.domain, (int)json_object_array_length(recs));
 		mx_result_remedy(r, "merge them into one TXT record starting with v=spf1");
 		mx_rrset_free(&txt);
@@ -139,10 +144,11 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		if (f < 2) {
 			res = json_object_new_object();
 			json_object_object_add(res, "address", json_object_new_string(env.ip[f]));
-			json_object_object_add(res, "result",
-					       json_object_new_string(mx_spf_result_name(ev->result)));
+			json_object_object_add(
+			    res, "result", json_object_new_string(mx_spf_result_name(ev->result)));
 			json_object_object_add(res, "matched",
-					       ev->matched[0] ? json_object_new_string(ev->matched) : NULL);
+					       ev->matched[0] ? json_object_new_string(ev->matched)
+							      : NULL);
 			if (ev->qualifier) {
 				char q[2] = {ev->qualifier, 0};
 
@@ -150,12 +156,13 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 			}
 			json_object_object_add(res, "matched_in",
 					       ev->matched_domain[0]
-						       ? json_object_new_string(ev->matched_domain)
-						       : NULL);
+						   ? json_object_new_string(ev->matched_domain)
+						   : NULL);
 			json_object_object_add(results, f ? "ipv6" : "ipv4", res);
 			if (ev->result != MX_SPF_PASS && o < sizeof(fail))
-				snprintf(fail + o, sizeof(fail) - o, "%s%s is not permitted: %s%s%s%s",
-					 o ? "; " : "", env.ip[f], mx_spf_result_name(ev->result),
+				snprintf(fail + o, sizeof(fail) - o,
+					 "%s%s is not permitted: %s%s%s%s", o ? "; " : "",
+					 env.ip[f], mx_spf_result_name(ev->result),
 					 ev->matched[0] ? " ('" : "", ev->matched,
 					 ev->matched[0] ? "')" : "");
 		}
@@ -164,52 +171,60 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		{
 			json_object *old;
 			long prev = json_object_object_get_ex(r->data, "lookups", &old)
-					    ? json_object_get_int(old)
-					    : -1;
+					? json_object_get_int(old)
+					: -1;
 
 			if (ev->lookups > prev) {
 				mx_data_int(r, "lookups", ev->lookups);
 				mx_data_int(r, "void_lookups", ev->voids);
 				mx_data_bool(r, "loop", ev->loop);
 				mx_data_bool(r, "uses_ptr", ev->ptr_used);
-				json_object_object_add(mx_result_data(r), "tree", spf_nodes_json(ev));
+				json_object_object_add(mx_result_data(r), "tree",
+						       spf_nodes_json(ev));
 				json_object *pr = json_object_new_array();
 
 				for (int i = 0; i < ev->nproblems; i++)
-					json_object_array_add(pr, json_object_new_string(ev->problems[i]));
+					json_object_array_add(
+					    pr, json_object_new_string(ev->problems[i]));
 				json_object_object_add(mx_result_data(r), "problems", pr);
 			}
 		}
 		if (ev->nproblems) {
-			mx_result_set(r, MX_FAIL, "SPF of %s: %s%s (receivers: permerror)", env.domain,
-				      ev->problems[0], ev->nproblems > 1 ? " (and more, see data)" : "");
+			mx_result_set(r, MX_FAIL, "SPF of %s: %s%s (receivers: permerror)",
+				      env.domain, ev->problems[0],
+				      ev->nproblems > 1 ? " (and more, see data)" : "");
 			if (ev->lookups > MX_SPF_LOOKUP_LIMIT)
-				mx_result_remedy(r, "needs %d DNS lookups, at most %d are allowed: "
-						    "replace include:s by ip4:/ip6: ranges or drop "
-						    "unused ones",
+				mx_result_remedy(r,
+						 "needs %d DNS lookups, at most %d are allowed: "
+						 "replace include:s by ip4:/ip6: ranges or drop "
+						 "unused ones",
 						 ev->lookups, MX_SPF_LOOKUP_LIMIT);
 			else if (ev->loop)
-				mx_result_remedy(r, "remove the include/redirect that leads back to "
-						    "a domain already being evaluated");
+				mx_result_remedy(r,
+						 "remove the include/redirect that leads back to "
+						 "a domain already being evaluated");
 			else
-				mx_result_remedy(r, "fix the record(s) named; the minimal record is "
-						    "\"v=spf1 mx -all\"");
+				mx_result_remedy(r,
+						 "fix the record(s) named; the minimal record is "
+						 "\"v=spf1 mx -all\"");
 			free(ev);
 			return;
 		}
 	}
 	free(ev);
 	if (plus_all) {
-		mx_result_set(r, MX_FAIL, "SPF of %s ends in '+all': every host on the internet "
-					  "may send as %s",
+		mx_result_set(r, MX_FAIL,
+			      "SPF of %s ends in '+all': every host on the internet "
+			      "may send as %s",
 			      env.domain, env.domain);
 		mx_result_remedy(r, "end the record with -all");
 		return;
 	}
 	if (fail[0]) {
 		mx_result_set(r, MX_FAIL, "SPF of %s: %s", env.domain, fail);
-		mx_result_remedy(r, "add 'mx' (when %s is an MX of %s) or ip4:/ip6: for this host "
-				    "before the 'all' term",
+		mx_result_remedy(r,
+				 "add 'mx' (when %s is an MX of %s) or ip4:/ip6: for this host "
+				 "before the 'all' term",
 				 env.host[0] ? env.host : "this host", env.domain);
 		return;
 	}
@@ -218,14 +233,17 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	}
 	if (!env.ip[0][0] && !env.ip[1][0])
-		mx_result_set(r, MX_PASS, "SPF of %s is valid (%lld of 10 lookups); public address "
-					  "unknown: not evaluated",
-			      env.domain, (long long)json_object_get_int(
-						  json_object_object_get(r->data, "lookups")));
+		mx_result_set(
+		    r, MX_PASS,
+		    "SPF of %s is valid (%lld of 10 lookups); public address "
+		    "unknown: not evaluated",
+		    env.domain,
+		    (long long)json_object_get_int(json_object_object_get(r->data, "lookups")));
 	else
-		mx_result_set(r, MX_PASS, "SPF of %s permits this host (%s), %lld of 10 lookups",
-			      env.domain, env.ip[0][0] ? env.ip[0] : env.ip[1],
-			      (long long)json_object_get_int(json_object_object_get(r->data, "lookups")));
+		mx_result_set(
+		    r, MX_PASS, "SPF of %s permits this host (%s), %lld of 10 lookups", env.domain,
+		    env.ip[0][0] ? env.ip[0] : env.ip[1],
+		    (long long)json_object_get_int(json_object_object_get(r->data, "lookups")));
 }
 
 /* Same organizational domain, approximated without the public suffix list:
@@ -267,8 +285,9 @@ static void check_report_uris(struct mx_dns_env *env, struct mx_result *r,
 
 			mx_dns_lookup(&env->dns, u[i].domain, MX_T_A, &a);
 			if (a.status != MX_RR_OK)
-				snprintf(warn, wlen, "%s %s: %s has no MX (or A) record: reports cannot "
-						     "be delivered",
+				snprintf(warn, wlen,
+					 "%s %s: %s has no MX (or A) record: reports cannot "
+					 "be delivered",
 					 tag, u[i].uri, u[i].domain);
 			mx_rrset_free(&a);
 		}
@@ -277,7 +296,8 @@ static void check_report_uris(struct mx_dns_env *env, struct mx_result *r,
 			char name[600];
 			int j, ok = 0;
 
-			snprintf(name, sizeof(name), "%s._report._dmarc.%s", env->domain, u[i].domain);
+			snprintf(name, sizeof(name), "%s._report._dmarc.%s", env->domain,
+				 u[i].domain);
 			mx_dns_lookup(&env->dns, name, MX_T_TXT, &s);
 			for (j = 0; j < s.n; j++)
 				if (mx_dmarc_is_record(s.rr[j].text))
@@ -285,9 +305,10 @@ static void check_report_uris(struct mx_dns_env *env, struct mx_result *r,
 			json_object_object_add(e, "authorization", json_object_new_string(name));
 			json_object_object_add(e, "authorized", json_object_new_boolean(ok));
 			if (!ok && !warn[0])
-				snprintf(warn, wlen, "%s %s is outside %s and %s has no \"v=DMARC1\" "
-						     "record: receivers will not send reports there "
-						     "(RFC 7489 7.1)",
+				snprintf(warn, wlen,
+					 "%s %s is outside %s and %s has no \"v=DMARC1\" "
+					 "record: receivers will not send reports there "
+					 "(RFC 7489 7.1)",
 					 tag, u[i].uri, env->domain, name);
 			mx_rrset_free(&s);
 		}
@@ -326,22 +347,25 @@ void mx_dns_check_dmarc(struct mx_ctx *ctx, struct mx_result *r)
 				idx = i;
 		if (idx >= 0) {
 			mx_data_str(r, "record", txt.rr[idx].text);
-			mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" is not a DMARC record: it must "
-						  "start with v=DMARC1 (receivers ignore it)",
+			mx_result_set(r, MX_FAIL,
+				      "%s TXT \"%.80s\" is not a DMARC record: it must "
+				      "start with v=DMARC1 (receivers ignore it)",
 				      name, txt.rr[idx].text);
 		} else {
 			mx_result_set(r, MX_FAIL, "%s has no DMARC record (%s)", name,
 				      mx_rr_status_name(txt.status));
 		}
-		mx_result_remedy(r, "publish %s TXT \"v=DMARC1; p=quarantine; aspf=s; adkim=s\" "
-				    "(seed's minimal DNS)",
+		mx_result_remedy(r,
+				 "publish %s TXT \"v=DMARC1; p=quarantine; aspf=s; adkim=s\" "
+				 "(seed's minimal DNS)",
 				 name);
 		mx_rrset_free(&txt);
 		return;
 	}
 	if (nrec > 1) {
-		mx_result_set(r, MX_FAIL, "%s has %d DMARC records: receivers then apply none "
-					  "(RFC 7489 6.6.3)",
+		mx_result_set(r, MX_FAIL,
+			      "%s has %d DMARC records: receivers then apply none "
+			      "(RFC 7489 6.6.3)",
 			      name, nrec);
 		mx_result_remedy(r, "keep exactly one v=DMARC1 record");
 		mx_rrset_free(&txt);
@@ -377,8 +401,9 @@ void mx_dns_check_dmarc(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	}
 	if (!strcmp(d.p, "none")) {
-		mx_result_set(r, MX_WARN, "DMARC of %s has p=none: receivers only monitor, forged "
-					  "mail is delivered",
+		mx_result_set(r, MX_WARN,
+			      "DMARC of %s has p=none: receivers only monitor, forged "
+			      "mail is delivered",
 			      env.domain);
 		mx_result_remedy(r, "once reports look clean, move to p=quarantine (seed) or "
 				    "p=reject");
@@ -390,8 +415,9 @@ void mx_dns_check_dmarc(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	}
 	if (d.aspf != 's' || d.adkim != 's') {
-		mx_result_set(r, MX_WARN, "DMARC of %s: p=%s with relaxed %s alignment (the seed "
-					  "sets aspf=s; adkim=s)",
+		mx_result_set(r, MX_WARN,
+			      "DMARC of %s: p=%s with relaxed %s alignment (the seed "
+			      "sets aspf=s; adkim=s)",
 			      env.domain, d.p,
 			      d.aspf != 's' && d.adkim != 's' ? "SPF and DKIM"
 			      : d.aspf != 's'		      ? "SPF"
@@ -433,18 +459,21 @@ void mx_dns_check_wildcard_spf(struct mx_ctx *ctx, struct mx_result *r)
 	idx = mx_spf_select(&txt);
 	mx_data_str(r, "record", idx >= 0 ? txt.rr[idx].text : NULL);
 	if (idx < 0) {
-		mx_result_set(r, MX_WARN, "no wildcard SPF under %s (*.%s): names that send no "
-					  "mail should deny all senders",
+		mx_result_set(r, MX_WARN,
+			      "no wildcard SPF under %s (*.%s): names that send no "
+			      "mail should deny all senders",
 			      env.domain, env.domain);
-		mx_result_remedy(r, "publish *.%s TXT \"v=spf1 -all\" (seed); names with their own "
-				    "records need their own",
+		mx_result_remedy(r,
+				 "publish *.%s TXT \"v=spf1 -all\" (seed); names with their own "
+				 "records need their own",
 				 env.domain);
 		mx_rrset_free(&txt);
 		return;
 	}
 	if (mx_spf_parse(txt.rr[idx].text, &spf) == 0 && spf.n == 1 &&
 	    spf.terms[0].kind == MX_SPF_ALL && spf.terms[0].qualifier == '-') {
-		mx_result_set(r, MX_PASS, "*.%s: \"v=spf1 -all\" (non-mail names deny every sender)",
+		mx_result_set(r, MX_PASS,
+			      "*.%s: \"v=spf1 -all\" (non-mail names deny every sender)",
 			      env.domain);
 	} else {
 		mx_result_set(r, MX_WARN, "*.%s: \"%.100s\" is not the deny-all \"v=spf1 -all\"",

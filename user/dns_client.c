@@ -185,7 +185,8 @@ static int io_full(int fd, uint8_t *b, size_t len, int wr, double deadline)
 
 		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) <= 0)
 			return -1;
-		n = wr ? send(fd, b + off, len - off, MSG_NOSIGNAL) : recv(fd, b + off, len - off, 0);
+		n = wr ? send(fd, b + off, len - off, MSG_NOSIGNAL)
+		       : recv(fd, b + off, len - off, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0)
@@ -412,7 +413,8 @@ static void fill(const ldns_pkt *reply, const char *qname, int type, struct mx_r
 			ldns_rr *rr = ldns_rr_list_rr(ans, i);
 
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
-			    ldns_dname_compare(ldns_rr_owner(rr), cur) == 0 && ldns_rr_rd_count(rr)) {
+			    ldns_dname_compare(ldns_rr_owner(rr), cur) == 0 &&
+			    ldns_rr_rd_count(rr)) {
 				next = ldns_rdf_clone(ldns_rr_rdf(rr, 0));
 				break;
 			}
@@ -432,7 +434,8 @@ static void fill(const ldns_pkt *reply, const char *qname, int type, struct mx_r
 	for (i = 0; out->rr && i < n; i++) {
 		ldns_rr *rr = ldns_rr_list_rr(ans, i);
 
-		if ((int)ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+		if ((int)ldns_rr_get_type(rr) != type ||
+		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
 		    ldns_dname_compare(ldns_rr_owner(rr), cur) != 0)
 			continue;
 		rr_to(rr, &out->rr[out->n]);

@@ -22,7 +22,7 @@ struct mx_dns_client {
 	char srvname[MX_DNS_MAX_SERVERS][64];
 	int nsrv;
 	double timeout_s; /* per lookup, shared by the attempts */
-	int attempts;     /* per server */
+	int attempts;	  /* per server */
 	json_object *log; /* when set: every query is appended here (evidence) */
 	int queries;
 	int dropped; /* replies that did not match what we sent */

@@ -12,23 +12,23 @@
 /* dns.domain waits for the outbound probe's public address; every other
  * check reads dns.domain's findings. */
 static const struct mx_check dns_checks[] = {
-	{"dns.domain", "mail domain", mx_dns_check_domain, "outbound.public_ip", DNS_FLAGS},
-	{"dns.host_address", "host A/AAAA", mx_dns_check_host_address, "dns.domain", DNS_FLAGS},
-	{"dns.mx", "MX", mx_dns_check_mx, "dns.domain", DNS_FLAGS},
-	{"dns.ptr_ipv4", "PTR IPv4", mx_dns_check_ptr4, "dns.domain", DNS_FLAGS},
-	{"dns.ptr_ipv6", "PTR IPv6", mx_dns_check_ptr6, "dns.domain", DNS_FLAGS},
-	{"dns.spf", "SPF", mx_dns_check_spf, "dns.domain", DNS_FLAGS},
-	{"dns.dmarc", "DMARC", mx_dns_check_dmarc, "dns.domain", DNS_FLAGS},
-	{"dns.dkim", "DKIM", mx_dns_check_dkim, "dns.domain", DNS_FLAGS},
-	{"dns.wildcard_spf", "wildcard SPF", mx_dns_check_wildcard_spf, "dns.domain", DNS_FLAGS},
-	{"dns.autodiscover", "autodiscover", mx_dns_check_autodiscover, "dns.domain", DNS_FLAGS},
-	{"dns.autoconfig", "autoconfig", mx_dns_check_autoconfig, "dns.domain", DNS_FLAGS},
-	{"dns.autodiscover_srv", "autodiscover SRV", mx_dns_check_autodiscover_srv, "dns.domain",
-	 DNS_FLAGS},
-	{"dns.mta_sts", "MTA-STS", mx_dns_check_mta_sts, "dns.domain", DNS_FLAGS},
-	{"dns.tlsrpt", "TLSRPT", mx_dns_check_tlsrpt, "dns.domain", DNS_FLAGS},
-	{"dns.tlsa", "TLSA (DANE)", mx_dns_check_tlsa, "dns.domain", DNS_FLAGS},
-	{"dns.caa", "CAA", mx_dns_check_caa, "dns.domain", DNS_FLAGS},
+    {"dns.domain", "mail domain", mx_dns_check_domain, "outbound.public_ip", DNS_FLAGS},
+    {"dns.host_address", "host A/AAAA", mx_dns_check_host_address, "dns.domain", DNS_FLAGS},
+    {"dns.mx", "MX", mx_dns_check_mx, "dns.domain", DNS_FLAGS},
+    {"dns.ptr_ipv4", "PTR IPv4", mx_dns_check_ptr4, "dns.domain", DNS_FLAGS},
+    {"dns.ptr_ipv6", "PTR IPv6", mx_dns_check_ptr6, "dns.domain", DNS_FLAGS},
+    {"dns.spf", "SPF", mx_dns_check_spf, "dns.domain", DNS_FLAGS},
+    {"dns.dmarc", "DMARC", mx_dns_check_dmarc, "dns.domain", DNS_FLAGS},
+    {"dns.dkim", "DKIM", mx_dns_check_dkim, "dns.domain", DNS_FLAGS},
+    {"dns.wildcard_spf", "wildcard SPF", mx_dns_check_wildcard_spf, "dns.domain", DNS_FLAGS},
+    {"dns.autodiscover", "autodiscover", mx_dns_check_autodiscover, "dns.domain", DNS_FLAGS},
+    {"dns.autoconfig", "autoconfig", mx_dns_check_autoconfig, "dns.domain", DNS_FLAGS},
+    {"dns.autodiscover_srv", "autodiscover SRV", mx_dns_check_autodiscover_srv, "dns.domain",
+     DNS_FLAGS},
+    {"dns.mta_sts", "MTA-STS", mx_dns_check_mta_sts, "dns.domain", DNS_FLAGS},
+    {"dns.tlsrpt", "TLSRPT", mx_dns_check_tlsrpt, "dns.domain", DNS_FLAGS},
+    {"dns.tlsa", "TLSA (DANE)", mx_dns_check_tlsa, "dns.domain", DNS_FLAGS},
+    {"dns.caa", "CAA", mx_dns_check_caa, "dns.domain", DNS_FLAGS},
 };
 
 MX_GROUP(mx_group_dns, "dns", "DNS", dns_checks);
@@ -58,8 +58,8 @@ static int name_ok(const char *s)
 enum { OPT_HOSTNAME = 0x200 };
 
 static const struct option dns_opts[] = {
-	{"hostname", required_argument, NULL, OPT_HOSTNAME},
-	{NULL, 0, NULL, 0},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {NULL, 0, NULL, 0},
 };
 
 static int handle(int opt, const char *arg, void *state)
@@ -78,12 +78,13 @@ int mx_cmd_dns(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 {
 	static const char *const groups[] = {"dns", NULL};
 	const struct mx_cmd_opts extra = {
-		.opts = dns_opts,
-		.handle = handle,
-		.usage = "  DOMAIN                   the mail domain (default: --domain, else from\n"
-			 "                           MAILCOW_HOSTNAME: its nearest parent with MX)\n"
-			 "      --hostname NAME      the mail server's name (default: MAILCOW_HOSTNAME,\n"
-			 "                           else the domain's best MX)\n",
+	    .opts = dns_opts,
+	    .handle = handle,
+	    .usage =
+		"  DOMAIN                   the mail domain (default: --domain, else from\n"
+		"                           MAILCOW_HOSTNAME: its nearest parent with MX)\n"
+		"      --hostname NAME      the mail server's name (default: MAILCOW_HOSTNAME,\n"
+		"                           else the domain's best MX)\n",
 	};
 	int r = mx_parse_args(o, argc, argv, "dns", &extra);
 

@@ -25,7 +25,7 @@ static int b64_decode(const char *in, unsigned char *out, size_t outlen, int *n)
 				return -1;
 			pad++;
 		} else if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-				     (c >= '0' && c <= '9') || c == '+' || c == '/')) {
+				    (c >= '0' && c <= '9') || c == '+' || c == '/')) {
 			return -1;
 		}
 	}

@@ -5,13 +5,13 @@
 #define MX_DNS_DKIM_H
 
 struct mx_dkim_key {
-	char k[16];   /* key type tag: "rsa" (default) or "ed25519" */
+	char k[16];    /* key type tag: "rsa" (default) or "ed25519" */
 	char type[16]; /* what the key data really is: "rsa", "ed25519", "" */
 	int bits;
-	int revoked;  /* p= empty */
-	int testing;  /* t=y */
-	int pkcs1;    /* RSA key as bare RSAPublicKey, not SubjectPublicKeyInfo */
-	int key_bytes; /* decoded length of p= */
+	int revoked;	 /* p= empty */
+	int testing;	 /* t=y */
+	int pkcs1;	 /* RSA key as bare RSAPublicKey, not SubjectPublicKeyInfo */
+	int key_bytes;	 /* decoded length of p= */
 	char error[200]; /* "" when the record and key are usable */
 };
 

@@ -12,7 +12,7 @@
 #include "dns_tagval.h"
 
 static void msg(char (*arr)[160], int *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void msg(char (*arr)[160], int *n, const char *fmt, ...)
 {
@@ -119,7 +119,8 @@ static void parse_uris(struct mx_dmarc *d, const char *tag, const char *val,
 			while (isdigit((unsigned char)*q))
 				q++;
 			if (q == bang + 1 || (*q && (strchr("kmgt", *q) == NULL || q[1]))) {
-				ERR(d, "%s=: size limit '%s' is not digits with an optional k/m/g/t",
+				ERR(d,
+				    "%s=: size limit '%s' is not digits with an optional k/m/g/t",
 				    tag, bang);
 				continue;
 			}
@@ -165,8 +166,11 @@ int mx_dmarc_parse(const char *txt, struct mx_dmarc *d)
 		/* Tags before the error are still what a lenient receiver sees. */
 	}
 	if (tl.n == 0 || strcmp(tl.tags[0].name, "v") || strcmp(tl.tags[0].value, "DMARC1")) {
-		if (tl.n && !strcasecmp(tl.tags[0].name, "v") && !strcasecmp(tl.tags[0].value, "DMARC1"))
-			ERR(d, "'%s=%s' must be written exactly 'v=DMARC1' (receivers ignore the record)",
+		if (tl.n && !strcasecmp(tl.tags[0].name, "v") &&
+		    !strcasecmp(tl.tags[0].value, "DMARC1"))
+			ERR(d,
+			    "'%s=%s' must be written exactly 'v=DMARC1' (receivers ignore the "
+			    "record)",
 			    tl.tags[0].name, tl.tags[0].value);
 		else
 			ERR(d, "the first tag must be v=DMARC1 (receivers ignore the record)");
@@ -210,7 +214,8 @@ int mx_dmarc_parse(const char *txt, struct mx_dmarc *d)
 			snprintf(d->fo, sizeof(d->fo), "%s", v);
 			snprintf(buf, sizeof(buf), "%s", v);
 			for (t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save))
-				if (strcmp(t, "0") && strcmp(t, "1") && strcmp(t, "d") && strcmp(t, "s"))
+				if (strcmp(t, "0") && strcmp(t, "1") && strcmp(t, "d") &&
+				    strcmp(t, "s"))
 					ERR(d, "fo=%s: '%s' is not 0, 1, d or s", v, t);
 		} else if (!strcmp(n, "rf")) {
 			if (strcasecmp(v, "afrf"))

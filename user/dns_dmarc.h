@@ -11,7 +11,7 @@
 struct mx_dmarc_uri {
 	char uri[256];
 	char domain[256]; /* of a mailto: address, else "" */
-	char limit[24];   /* "!10m" size limit as written, or "" */
+	char limit[24];	  /* "!10m" size limit as written, or "" */
 };
 
 struct mx_dmarc {

@@ -44,7 +44,8 @@ json_object *mx_dns_rr_json(const struct mx_rrset *s)
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		json_object_array_add(a, json_object_new_string(s->rr[i].text ? s->rr[i].text : ""));
+		json_object_array_add(a,
+				      json_object_new_string(s->rr[i].text ? s->rr[i].text : ""));
 	return a;
 }
 
@@ -55,10 +56,10 @@ int mx_ip_is_public(int family, const unsigned char *a)
 		static const struct {
 			unsigned net, bits;
 		} priv[] = {
-			{0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
-			{0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
-			{0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
-			{0xe0000000, 3},
+		    {0x00000000, 8},  {0x0a000000, 8},	{0x64400000, 10}, {0x7f000000, 8},
+		    {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
+		    {0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
+		    {0xe0000000, 3},
 		};
 		size_t i;
 
@@ -105,8 +106,8 @@ static void find_public_ips(struct mx_ctx *ctx, struct mx_dns_env *env)
 		const unsigned char *a;
 		char text[64], src[96];
 
-		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-				     i->ifa_addr->sa_family != AF_INET6))
+		if (!i->ifa_addr ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
 			continue;
 		v6 = i->ifa_addr->sa_family == AF_INET6;
 		a = v6 ? (const unsigned char *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr
@@ -146,7 +147,8 @@ int mx_dns_env_resolve(struct mx_ctx *ctx, struct mx_dns_env *env)
 	}
 	if (o && o->domain) {
 		snprintf(env->domain, sizeof(env->domain), "%s", o->domain);
-		snprintf(env->domain_source, sizeof(env->domain_source), "given on the command line");
+		snprintf(env->domain_source, sizeof(env->domain_source),
+			 "given on the command line");
 	} else if (env->host[0] && labels(env->host) <= 2) {
 		snprintf(env->domain, sizeof(env->domain), "%s", env->host);
 		snprintf(env->domain_source, sizeof(env->domain_source),
@@ -162,9 +164,10 @@ int mx_dns_env_resolve(struct mx_ctx *ctx, struct mx_dns_env *env)
 			mx_dns_lookup(&env->dns, p, MX_T_MX, &s);
 			if (s.status == MX_RR_OK) {
 				snprintf(env->domain, sizeof(env->domain), "%s", p);
-				snprintf(env->domain_source, sizeof(env->domain_source),
-					 "nearest parent of MAILCOW_HOSTNAME %.253s with an MX record",
-					 env->host);
+				snprintf(
+				    env->domain_source, sizeof(env->domain_source),
+				    "nearest parent of MAILCOW_HOSTNAME %.253s with an MX record",
+				    env->host);
 				mx_rrset_free(&s);
 				break;
 			}
@@ -238,7 +241,8 @@ int mx_dns_begin(struct mx_ctx *ctx, struct mx_result *r, struct mx_dns_env *env
 			char ip[64] = "", src[96] = "";
 
 			get_str(d, f ? "public_ipv6" : "public_ipv4", ip, sizeof(ip));
-			get_str(d, f ? "public_ipv6_source" : "public_ipv4_source", src, sizeof(src));
+			get_str(d, f ? "public_ipv6_source" : "public_ipv4_source", src,
+				sizeof(src));
 			if (ip[0])
 				set_ip(env, f, ip, src);
 		}

@@ -20,28 +20,28 @@ enum {
 };
 
 enum mx_rr_status {
-	MX_RR_OK,       /* NOERROR with records of the type */
-	MX_RR_NODATA,   /* NOERROR, none of the type */
+	MX_RR_OK,	/* NOERROR with records of the type */
+	MX_RR_NODATA,	/* NOERROR, none of the type */
 	MX_RR_NXDOMAIN, /* the name does not exist */
-	MX_RR_ERROR,    /* timeout, SERVFAIL, REFUSED, bad reply: unknown */
+	MX_RR_ERROR,	/* timeout, SERVFAIL, REFUSED, bad reply: unknown */
 };
 
 struct mx_rr {
-	char *text;          /* TXT: strings joined; MX/PTR/CNAME/NS: name without the dot;
-			      * others: the rdata in presentation format */
-	int family;          /* A/AAAA: AF_INET/AF_INET6, else 0 */
+	char *text; /* TXT: strings joined; MX/PTR/CNAME/NS: name without the dot;
+		     * others: the rdata in presentation format */
+	int family; /* A/AAAA: AF_INET/AF_INET6, else 0 */
 	unsigned char addr[16];
-	int pref;            /* MX preference, SRV priority */
-	int nstrings;        /* TXT: how many character-strings were joined */
+	int pref;     /* MX preference, SRV priority */
+	int nstrings; /* TXT: how many character-strings were joined */
 };
 
 struct mx_rrset {
 	enum mx_rr_status status;
 	int n;
 	struct mx_rr *rr;
-	int ad;            /* the AD flag of the reply */
-	char cname[256];   /* the qname was an alias: its target (last in a chain) */
-	char error[128];   /* for MX_RR_ERROR */
+	int ad;		 /* the AD flag of the reply */
+	char cname[256]; /* the qname was an alias: its target (last in a chain) */
+	char error[128]; /* for MX_RR_ERROR */
 };
 
 void mx_rrset_free(struct mx_rrset *s);

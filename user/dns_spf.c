@@ -11,10 +11,17 @@
 #include "dns_spf.h"
 
 static const char *const kind_names[] = {
-	[MX_SPF_ALL] = "all",	      [MX_SPF_INCLUDE] = "include", [MX_SPF_A] = "a",
-	[MX_SPF_MX] = "mx",	      [MX_SPF_PTR] = "ptr",	    [MX_SPF_IP4] = "ip4",
-	[MX_SPF_IP6] = "ip6",	      [MX_SPF_EXISTS] = "exists",   [MX_SPF_REDIRECT] = "redirect",
-	[MX_SPF_EXP] = "exp",	      [MX_SPF_UNKNOWN_MOD] = "modifier",
+    [MX_SPF_ALL] = "all",
+    [MX_SPF_INCLUDE] = "include",
+    [MX_SPF_A] = "a",
+    [MX_SPF_MX] = "mx",
+    [MX_SPF_PTR] = "ptr",
+    [MX_SPF_IP4] = "ip4",
+    [MX_SPF_IP6] = "ip6",
+    [MX_SPF_EXISTS] = "exists",
+    [MX_SPF_REDIRECT] = "redirect",
+    [MX_SPF_EXP] = "exp",
+    [MX_SPF_UNKNOWN_MOD] = "modifier",
 };
 
 const char *mx_spf_kind_name(enum mx_spf_kind k)
@@ -64,14 +71,15 @@ static int check_macro_string(const char *s, int exp_ok, int *ends_with_macro, c
 				continue;
 			}
 			if (s[1] != '{') {
-				snprintf(err, errlen, "'%%' must be followed by {, %%, _ or - (at '%.10s')",
-					 s);
+				snprintf(err, errlen,
+					 "'%%' must be followed by {, %%, _ or - (at '%.10s')", s);
 				return -1;
 			}
 			s += 2;
 			if (!macro_letter_ok(*s, exp_ok)) {
 				snprintf(err, errlen, "unknown macro letter '%c'%s", *s ? *s : '?',
-					 strchr("crtCRT", *s ? *s : 'x') ? " (only allowed in exp)" : "");
+					 strchr("crtCRT", *s ? *s : 'x') ? " (only allowed in exp)"
+									 : "");
 				return -1;
 			}
 			s++;
@@ -79,7 +87,8 @@ static int check_macro_string(const char *s, int exp_ok, int *ends_with_macro, c
 				long n = strtol(s, NULL, 10);
 
 				if (n == 0) {
-					snprintf(err, errlen, "macro transformer digit must be nonzero");
+					snprintf(err, errlen,
+						 "macro transformer digit must be nonzero");
 					return -1;
 				}
 				while (isdigit((unsigned char)*s))
@@ -90,7 +99,8 @@ static int check_macro_string(const char *s, int exp_ok, int *ends_with_macro, c
 			while (is_delim(*s))
 				s++;
 			if (*s != '}') {
-				snprintf(err, errlen, "unterminated or malformed macro (expected '}')");
+				snprintf(err, errlen,
+					 "unterminated or malformed macro (expected '}')");
 				return -1;
 			}
 			s++;
@@ -230,7 +240,8 @@ static int parse_a_mx(struct mx_spf *spf, struct mx_spf_term *t, const char *res
 	if (p && all_digits(p + 2, strlen(p + 2))) {
 		t->cidr6 = parse_cidr(p + 2, strlen(p + 2), 128);
 		if (t->cidr6 < 0)
-			return fail(spf, t->text, "ip6 prefix length must be 0-128 without leading zeros%s",
+			return fail(spf, t->text,
+				    "ip6 prefix length must be 0-128 without leading zeros%s",
 				    NULL);
 		*p = 0;
 	} else if (p && !*(p + 2)) {
@@ -240,8 +251,8 @@ static int parse_a_mx(struct mx_spf *spf, struct mx_spf_term *t, const char *res
 	if (p && all_digits(p + 1, strlen(p + 1))) {
 		t->cidr4 = parse_cidr(p + 1, strlen(p + 1), 32);
 		if (t->cidr4 < 0)
-			return fail(spf, t->text, "ip4 prefix length must be 0-32 without leading zeros%s",
-				    NULL);
+			return fail(spf, t->text,
+				    "ip4 prefix length must be 0-32 without leading zeros%s", NULL);
 		*p = 0;
 	}
 	if (!buf[0])
@@ -280,7 +291,8 @@ static int parse_ip(struct mx_spf *spf, struct mx_spf_term *t, const char *rest,
 	}
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, t->ip) != 1)
 		return fail(spf, t->text,
-			    v6 ? "'%s' is not an IPv6 address" : "'%s' is not an IPv4 address", buf);
+			    v6 ? "'%s' is not an IPv6 address" : "'%s' is not an IPv4 address",
+			    buf);
 	return 0;
 }
 
@@ -290,9 +302,9 @@ static int parse_term(struct mx_spf *spf, struct mx_spf_term *t, const char *ter
 		const char *name;
 		enum mx_spf_kind kind;
 	} mechs[] = {
-		{"all", MX_SPF_ALL}, {"include", MX_SPF_INCLUDE}, {"a", MX_SPF_A},
-		{"mx", MX_SPF_MX},   {"ptr", MX_SPF_PTR},	  {"ip4", MX_SPF_IP4},
-		{"ip6", MX_SPF_IP6}, {"exists", MX_SPF_EXISTS},
+	    {"all", MX_SPF_ALL}, {"include", MX_SPF_INCLUDE}, {"a", MX_SPF_A},
+	    {"mx", MX_SPF_MX},	 {"ptr", MX_SPF_PTR},	      {"ip4", MX_SPF_IP4},
+	    {"ip6", MX_SPF_IP6}, {"exists", MX_SPF_EXISTS},
 	};
 	const char *p = term, *name;
 	char err[128];
@@ -343,7 +355,8 @@ static int parse_term(struct mx_spf *spf, struct mx_spf_term *t, const char *ter
 		char n[40];
 
 		snprintf(n, sizeof(n), "%.*s", (int)(nlen > 30 ? 30 : nlen), name);
-		return fail(spf, term, nlen ? "unknown mechanism '%s'" : "not a mechanism or modifier%s",
+		return fail(spf, term,
+			    nlen ? "unknown mechanism '%s'" : "not a mechanism or modifier%s",
 			    nlen ? n : NULL);
 	}
 	t->kind = mechs[i].kind;
@@ -445,7 +458,8 @@ int mx_spf_parse(const char *txt, struct mx_spf *spf)
 		switch (spf->terms[spf->n].kind) {
 		case MX_SPF_REDIRECT:
 			if (spf->redirect >= 0) {
-				snprintf(spf->error, sizeof(spf->error), "'redirect' appears twice");
+				snprintf(spf->error, sizeof(spf->error),
+					 "'redirect' appears twice");
 				return -1;
 			}
 			spf->redirect = spf->n;
@@ -551,8 +565,7 @@ static void macro_value(char letter, const struct mx_spf_macro_env *env, char *o
 
 /* Splits val on delims, optionally reverses, keeps the rightmost keep parts,
  * joins with '.'. */
-static void transform(const char *val, const char *delims, int keep, int rev, char *out,
-		      size_t len)
+static void transform(const char *val, const char *delims, int keep, int rev, char *out, size_t len)
 {
 	char *parts[128];
 	char buf[1024];
@@ -665,7 +678,8 @@ int mx_spf_expand(const char *spec, const struct mx_spf_macro_env *env, char *ou
 			char *dot = strchr(p, '.');
 
 			if (!dot) {
-				snprintf(err, errlen, "expanded name has a label over 253 characters");
+				snprintf(err, errlen,
+					 "expanded name has a label over 253 characters");
 				return -1;
 			}
 			p = dot + 1;

@@ -23,20 +23,20 @@ enum mx_spf_kind {
 
 struct mx_spf_term {
 	enum mx_spf_kind kind;
-	char qualifier;   /* '+', '-', '~', '?' (mechanisms only) */
+	char qualifier;	  /* '+', '-', '~', '?' (mechanisms only) */
 	char domain[300]; /* domain-spec as written (may hold macros), "" if none */
-	int cidr4;        /* -1 when not given */
+	int cidr4;	  /* -1 when not given */
 	int cidr6;
 	unsigned char ip[16]; /* ip4/ip6 network */
-	char text[300];       /* the term as written, for reports */
+	char text[300];	      /* the term as written, for reports */
 };
 
 struct mx_spf {
 	struct mx_spf_term *terms;
 	int n;
-	int redirect; /* index of redirect=, or -1 */
-	int exp;      /* index of exp=, or -1 */
-	int all;      /* index of the first "all", or -1 */
+	int redirect;	 /* index of redirect=, or -1 */
+	int exp;	 /* index of exp=, or -1 */
+	int all;	 /* index of the first "all", or -1 */
 	char error[200]; /* permerror cause: "" when the record is valid */
 };
 

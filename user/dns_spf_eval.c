@@ -16,10 +16,10 @@
 #define DEPTH_CAP 16
 
 static const char *const result_names[] = {
-	[MX_SPF_NONE] = "none",		[MX_SPF_NEUTRAL] = "neutral",
-	[MX_SPF_PASS] = "pass",		[MX_SPF_FAIL] = "fail",
-	[MX_SPF_SOFTFAIL] = "softfail", [MX_SPF_TEMPERROR] = "temperror",
-	[MX_SPF_PERMERROR] = "permerror",
+    [MX_SPF_NONE] = "none",	      [MX_SPF_NEUTRAL] = "neutral",
+    [MX_SPF_PASS] = "pass",	      [MX_SPF_FAIL] = "fail",
+    [MX_SPF_SOFTFAIL] = "softfail",   [MX_SPF_TEMPERROR] = "temperror",
+    [MX_SPF_PERMERROR] = "permerror",
 };
 
 const char *mx_spf_result_name(enum mx_spf_result r)
@@ -28,7 +28,7 @@ const char *mx_spf_result_name(enum mx_spf_result r)
 }
 
 static void problem(struct mx_spf_eval *ev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void problem(struct mx_spf_eval *ev, const char *fmt, ...)
 {
@@ -61,9 +61,9 @@ struct decision {
 	enum mx_spf_result r;
 	int decided;
 	int at_lookups, at_voids;
-	char qualifier;    /* of the deciding term at this level */
-	char term[300];    /* innermost term that matched */
-	char domain[256];  /* the record holding it */
+	char qualifier;	  /* of the deciding term at this level */
+	char term[300];	  /* innermost term that matched */
+	char domain[256]; /* the record holding it */
 };
 
 struct walk {
@@ -85,8 +85,8 @@ static int void_check(struct walk *w, const struct mx_rrset *s, const char *name
 	if (s->status == MX_RR_NODATA || s->status == MX_RR_NXDOMAIN) {
 		w->ev->voids++;
 		if (w->ev->voids == MX_SPF_VOID_LIMIT + 1)
-			problem(w->ev, "more than %d void lookups (the 3rd: %s, %s)", MX_SPF_VOID_LIMIT,
-				name, mx_rr_status_name(s->status));
+			problem(w->ev, "more than %d void lookups (the 3rd: %s, %s)",
+				MX_SPF_VOID_LIMIT, name, mx_rr_status_name(s->status));
 		return 1;
 	}
 	return 0;
@@ -101,7 +101,8 @@ static int addr_match(struct walk *w, const struct mx_rrset *s, int c4, int c6)
 	for (i = 0; i < s->n; i++)
 		if (s->rr[i].family == w->ev->family &&
 		    mx_ip_in_net(w->ev->family, w->ev->ip, s->rr[i].addr,
-				 w->ev->family == AF_INET ? (c4 < 0 ? 32 : c4) : (c6 < 0 ? 128 : c6)))
+				 w->ev->family == AF_INET ? (c4 < 0 ? 32 : c4)
+							  : (c6 < 0 ? 128 : c6)))
 			return 1;
 	return 0;
 }
@@ -150,8 +151,7 @@ static int on_stack(struct walk *w, const char *d)
 }
 
 /* Follows include/redirect to target: loop detection and the recursion. */
-static struct decision follow(struct walk *w, const char *target, const char *via,
-			      const char *from)
+static struct decision follow(struct walk *w, const char *target, const char *via, const char *from)
 {
 	struct decision d = {.r = MX_SPF_PERMERROR,
 			     .decided = 1,
@@ -364,7 +364,8 @@ static struct decision check_host(struct walk *w, const char *domain, const char
 	lookup(w, domain, MX_T_TXT, &txt);
 	if (txt.status == MX_RR_ERROR) {
 		if (node)
-			snprintf(node->error, sizeof(node->error), "TXT lookup failed: %s", txt.error);
+			snprintf(node->error, sizeof(node->error), "TXT lookup failed: %s",
+				 txt.error);
 		decide(w, &d, MX_SPF_TEMPERROR);
 		goto out_txt;
 	}

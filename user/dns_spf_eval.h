@@ -42,14 +42,14 @@ struct mx_spf_eval {
 	const char *helo;
 	/* out */
 	enum mx_spf_result result; /* for ip */
-	char qualifier;            /* of the matching term, 0 when none matched */
-	char matched[300];         /* the term that decided, "" if none */
+	char qualifier;		   /* of the matching term, 0 when none matched */
+	char matched[300];	   /* the term that decided, "" if none */
 	char matched_domain[256];  /* the record holding it */
-	int lookups;               /* DNS-querying terms, whole tree */
-	int voids;                 /* lookups with no answer, whole tree */
+	int lookups;		   /* DNS-querying terms, whole tree */
+	int voids;		   /* lookups with no answer, whole tree */
 	int ptr_used;
-	int loop;                  /* an include/redirect loop was found */
-	int truncated;             /* the walk stopped at the safety cap */
+	int loop;				 /* an include/redirect loop was found */
+	int truncated;				 /* the walk stopped at the safety cap */
 	char problems[MX_SPF_MAX_PROBLEMS][200]; /* permerror causes, in order */
 	int nproblems;
 	struct mx_spf_node nodes[MX_SPF_MAX_NODES];

@@ -53,7 +53,8 @@ int mx_taglist_parse(const char *text, struct mx_taglist *tl)
 			return -1;
 		}
 		if (nlen >= sizeof(tl->tags[0].name)) {
-			snprintf(tl->error, sizeof(tl->error), "tag name '%.20s...' too long", name);
+			snprintf(tl->error, sizeof(tl->error), "tag name '%.20s...' too long",
+				 name);
 			return -1;
 		}
 		p++;
@@ -63,8 +64,8 @@ int mx_taglist_parse(const char *text, struct mx_taglist *tl)
 		while (*p && *p != ';') {
 			if (!is_ws(*p) && (*p < 0x21 || *p > 0x7e)) {
 				snprintf(tl->error, sizeof(tl->error),
-					 "tag '%.*s': character 0x%02x not allowed in a value", (int)nlen,
-					 name, (unsigned char)*p);
+					 "tag '%.*s': character 0x%02x not allowed in a value",
+					 (int)nlen, name, (unsigned char)*p);
 				return -1;
 			}
 			p++;
@@ -73,7 +74,8 @@ int mx_taglist_parse(const char *text, struct mx_taglist *tl)
 		while (vend > v && is_ws(vend[-1]))
 			vend--;
 		for (i = 0; i < tl->n; i++)
-			if (strlen(tl->tags[i].name) == nlen && !strncmp(tl->tags[i].name, name, nlen)) {
+			if (strlen(tl->tags[i].name) == nlen &&
+			    !strncmp(tl->tags[i].name, name, nlen)) {
 				snprintf(tl->error, sizeof(tl->error), "tag '%.*s' appears twice",
 					 (int)nlen, name);
 				return -1;

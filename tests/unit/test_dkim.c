@@ -113,9 +113,9 @@ static void test_flags_and_ed25519(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rsa_sizes),
-		cmocka_unit_test(test_damaged),
-		cmocka_unit_test(test_flags_and_ed25519),
+	    cmocka_unit_test(test_rsa_sizes),
+	    cmocka_unit_test(test_damaged),
+	    cmocka_unit_test(test_flags_and_ed25519),
 	};
 
 	return cmocka_run_group_tests_name("dkim", tests, NULL, NULL);

@@ -60,10 +60,11 @@ static void test_report_uris(void **state)
 {
 	struct mx_dmarc d;
 
-	assert_int_equal(mx_dmarc_parse("v=DMARC1; p=reject; rua=mailto:a@Example.org!10m, "
-					"mailto:dmarc@reports.example.net; ruf=mailto:f@example.org",
-					&d),
-			 0);
+	assert_int_equal(
+	    mx_dmarc_parse("v=DMARC1; p=reject; rua=mailto:a@Example.org!10m, "
+			   "mailto:dmarc@reports.example.net; ruf=mailto:f@example.org",
+			   &d),
+	    0);
 	assert_int_equal(d.nerrors, 0);
 	assert_int_equal(d.nrua, 2);
 	assert_string_equal(d.rua[0].domain, "example.org");
@@ -113,10 +114,10 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_taglist),
-		cmocka_unit_test(test_seed_record),
-		cmocka_unit_test(test_report_uris),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_taglist),
+	    cmocka_unit_test(test_seed_record),
+	    cmocka_unit_test(test_report_uris),
+	    cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests_name("dmarc", tests, NULL, NULL);

@@ -102,8 +102,9 @@ static void on_udp(void)
 		break;
 	case M_CNAME:
 		send_pkt(srv.udp, &from, fl,
-			 answer_for(q, "x.test. 300 IN CNAME y.test.\ny.test. 300 IN CNAME z.test.\n"
-				       "z.test. 300 IN A 192.0.2.7\nother.test. 300 IN A 192.0.2.8"));
+			 answer_for(q,
+				    "x.test. 300 IN CNAME y.test.\ny.test. 300 IN CNAME z.test.\n"
+				    "z.test. 300 IN A 192.0.2.7\nother.test. 300 IN A 192.0.2.8"));
 		break;
 	case M_SILENT:
 		break;
@@ -282,10 +283,10 @@ static void test_servfail_and_cname(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mismatching_replies_dropped),
-		cmocka_unit_test(test_truncated_goes_tcp),
-		cmocka_unit_test(test_silence_retries_new_ids),
-		cmocka_unit_test(test_servfail_and_cname),
+	    cmocka_unit_test(test_mismatching_replies_dropped),
+	    cmocka_unit_test(test_truncated_goes_tcp),
+	    cmocka_unit_test(test_silence_retries_new_ids),
+	    cmocka_unit_test(test_servfail_and_cname),
 	};
 
 	return cmocka_run_group_tests_name("dns_client", tests, start, stop);

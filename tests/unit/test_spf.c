@@ -37,7 +37,8 @@ static void test_parse_valid(void **state)
 	parse_ok("v=spf1 mx -all", 2);
 	parse_ok("V=SPF1 MX -ALL", 2);
 	parse_ok("v=spf1 mx -all   ", 2);
-	parse_ok("v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 a/24 mx//64 a:x.example.com/24//64 ~all", 6);
+	parse_ok(
+	    "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 a/24 mx//64 a:x.example.com/24//64 ~all", 6);
 	parse_ok("v=spf1 include:_spf.google.com exists:%{i}.%{v}.%{d}._spf.example.com ?all", 3);
 	parse_ok("v=spf1 redirect=_spf.example.com", 1);
 	parse_ok("v=spf1 -all exp=explain.%{d}", 2);
@@ -75,7 +76,8 @@ static void test_parse_invalid(void **state)
 	parse_bad("v=spf1 include:example", "not a fully qualified domain");
 	parse_bad("v=spf1 include:example.123", "valid top label");
 	parse_bad("v=spf1 a:example..com", "empty label");
-	parse_bad("v=spf1 redirect=a.example.com redirect=b.example.com", "'redirect' appears twice");
+	parse_bad("v=spf1 redirect=a.example.com redirect=b.example.com",
+		  "'redirect' appears twice");
 	parse_bad("v=spf1 exp=a.example.com exp=b.example.com", "'exp' appears twice");
 	parse_bad("v=spf1 all:x", "takes no argument");
 	parse_bad("v=spf1 exists:%{x}.example.com", "unknown macro letter 'x'");
@@ -128,13 +130,15 @@ static void test_macro(void **state)
 	assert_string_equal(out, "3.2.0.192.in-addr._spf.example.com");
 	mx_spf_expand("%{lr-}.lp._spf.%{d2}", &env, out, sizeof(out), err, sizeof(err));
 	assert_string_equal(out, "bad.strong.lp._spf.example.com");
-	mx_spf_expand("%{d2}.trusted-domains.example.net", &env, out, sizeof(out), err, sizeof(err));
+	mx_spf_expand("%{d2}.trusted-domains.example.net", &env, out, sizeof(out), err,
+		      sizeof(err));
 	assert_string_equal(out, "example.com.trusted-domains.example.net");
 	env.family = AF_INET6;
 	inet_pton(AF_INET6, "2001:db8::cb01", env.ip);
 	mx_spf_expand("%{ir}.%{v}._spf.%{d2}", &env, out, sizeof(out), err, sizeof(err));
-	assert_string_equal(out, "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._"
-				 "spf.example.com");
+	assert_string_equal(out,
+			    "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._"
+			    "spf.example.com");
 	/* Found by fuzz_spf: a huge transformer count overflowed. */
 	mx_spf_expand("%{d88888888888888888888}", &env, out, sizeof(out), err, sizeof(err));
 	assert_string_equal(out, "email.example.com");
@@ -222,14 +226,14 @@ static enum mx_spf_result eval(const struct fake_rr *zone, const char *ip, const
 static void test_eval_basic(void **state)
 {
 	static const struct fake_rr z[] = {
-		{"example.org", MX_T_TXT, "v=spf1 mx include:_spf.example.org ~all"},
-		{"example.org", MX_T_TXT, "google-site-verification=abc"},
-		{"example.org", MX_T_MX, "10 mx.example.org"},
-		{"mx.example.org", MX_T_A, "198.51.100.10"},
-		{"mx.example.org", MX_T_AAAA, "2001:db8::10"},
-		{"_spf.example.org", MX_T_TXT, "v=spf1 ip4:203.0.113.0/24 a:relay.example.org/28 -all"},
-		{"relay.example.org", MX_T_A, "192.0.2.1"},
-		{NULL, 0, NULL},
+	    {"example.org", MX_T_TXT, "v=spf1 mx include:_spf.example.org ~all"},
+	    {"example.org", MX_T_TXT, "google-site-verification=abc"},
+	    {"example.org", MX_T_MX, "10 mx.example.org"},
+	    {"mx.example.org", MX_T_A, "198.51.100.10"},
+	    {"mx.example.org", MX_T_AAAA, "2001:db8::10"},
+	    {"_spf.example.org", MX_T_TXT, "v=spf1 ip4:203.0.113.0/24 a:relay.example.org/28 -all"},
+	    {"relay.example.org", MX_T_A, "192.0.2.1"},
+	    {NULL, 0, NULL},
 	};
 	struct mx_spf_eval *ev = calloc(1, sizeof(*ev));
 
@@ -257,22 +261,22 @@ static void test_eval_basic(void **state)
 static void test_eval_limits(void **state)
 {
 	static const struct fake_rr z[] = {
-		/* 11 lookups: a mx + include with 9 a: terms (all resolve). */
-		{"eleven.example", MX_T_TXT, "v=spf1 a mx include:i.eleven.example -all"},
-		{"eleven.example", MX_T_A, "192.0.2.1"},
-		{"eleven.example", MX_T_MX, "10 eleven.example"},
-		{"i.eleven.example", MX_T_TXT,
-		 "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
-		 "a:h.example a:late.example -all"},
-		{"h.example", MX_T_A, "192.0.2.2"},
-		{"late.example", MX_T_A, "192.0.2.3"},
-		/* Ten is fine. */
-		{"ten.example", MX_T_TXT,
-		 "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
-		 "a:h.example a:h.example a:h.example a:h.example -all"},
-		/* Three void lookups. */
-		{"voids.example", MX_T_TXT, "v=spf1 a:nx1.example a:nx2.example mx:h.example -all"},
-		{NULL, 0, NULL},
+	    /* 11 lookups: a mx + include with 9 a: terms (all resolve). */
+	    {"eleven.example", MX_T_TXT, "v=spf1 a mx include:i.eleven.example -all"},
+	    {"eleven.example", MX_T_A, "192.0.2.1"},
+	    {"eleven.example", MX_T_MX, "10 eleven.example"},
+	    {"i.eleven.example", MX_T_TXT,
+	     "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
+	     "a:h.example a:late.example -all"},
+	    {"h.example", MX_T_A, "192.0.2.2"},
+	    {"late.example", MX_T_A, "192.0.2.3"},
+	    /* Ten is fine. */
+	    {"ten.example", MX_T_TXT,
+	     "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
+	     "a:h.example a:h.example a:h.example a:h.example -all"},
+	    /* Three void lookups. */
+	    {"voids.example", MX_T_TXT, "v=spf1 a:nx1.example a:nx2.example mx:h.example -all"},
+	    {NULL, 0, NULL},
 	};
 	struct mx_spf_eval *ev = calloc(1, sizeof(*ev));
 
@@ -304,26 +308,26 @@ static void test_eval_limits(void **state)
 static void test_eval_errors(void **state)
 {
 	static const struct fake_rr z[] = {
-		{"loop.example", MX_T_TXT, "v=spf1 include:a.loop.example -all"},
-		{"a.loop.example", MX_T_TXT, "v=spf1 redirect=LOOP.example."},
-		{"two.example", MX_T_TXT, "v=spf1 -all"},
-		{"two.example", MX_T_TXT, "v=spf1 +all"},
-		{"inc-none.example", MX_T_TXT, "v=spf1 include:nospf.example -all"},
-		{"nospf.example", MX_T_A, "192.0.2.9"},
-		{"inc-two.example", MX_T_TXT, "v=spf1 ip4:192.0.2.5 include:two.example -all"},
-		{"redir.example", MX_T_TXT, "v=spf1 ip4:192.0.2.5 redirect=target.example"},
-		{"target.example", MX_T_TXT, "v=spf1 ip4:203.0.113.0/24 ?all"},
-		{"bad.example", MX_T_TXT, "v=spf1 ip4:1.2.3.4/40 -all"},
-		{"inc-bad.example", MX_T_TXT, "v=spf1 include:bad.example -all"},
-		{"temp.example", MX_T_TXT, "v=spf1 a:servfail.example -all"},
-		{"exists.example", MX_T_TXT, "v=spf1 exists:%{ir}.list.example -all"},
-		{"1.2.0.192.list.example", MX_T_A, "127.0.0.2"},
-		{"ptr.example", MX_T_TXT, "v=spf1 ptr -all"},
-		{"7.2.0.192.in-addr.arpa", MX_T_PTR, "host.ptr.example"},
-		{"host.ptr.example", MX_T_A, "192.0.2.7"},
-		{"8.2.0.192.in-addr.arpa", MX_T_PTR, "liar.ptr.example"},
-		{"liar.ptr.example", MX_T_A, "192.0.2.99"},
-		{NULL, 0, NULL},
+	    {"loop.example", MX_T_TXT, "v=spf1 include:a.loop.example -all"},
+	    {"a.loop.example", MX_T_TXT, "v=spf1 redirect=LOOP.example."},
+	    {"two.example", MX_T_TXT, "v=spf1 -all"},
+	    {"two.example", MX_T_TXT, "v=spf1 +all"},
+	    {"inc-none.example", MX_T_TXT, "v=spf1 include:nospf.example -all"},
+	    {"nospf.example", MX_T_A, "192.0.2.9"},
+	    {"inc-two.example", MX_T_TXT, "v=spf1 ip4:192.0.2.5 include:two.example -all"},
+	    {"redir.example", MX_T_TXT, "v=spf1 ip4:192.0.2.5 redirect=target.example"},
+	    {"target.example", MX_T_TXT, "v=spf1 ip4:203.0.113.0/24 ?all"},
+	    {"bad.example", MX_T_TXT, "v=spf1 ip4:1.2.3.4/40 -all"},
+	    {"inc-bad.example", MX_T_TXT, "v=spf1 include:bad.example -all"},
+	    {"temp.example", MX_T_TXT, "v=spf1 a:servfail.example -all"},
+	    {"exists.example", MX_T_TXT, "v=spf1 exists:%{ir}.list.example -all"},
+	    {"1.2.0.192.list.example", MX_T_A, "127.0.0.2"},
+	    {"ptr.example", MX_T_TXT, "v=spf1 ptr -all"},
+	    {"7.2.0.192.in-addr.arpa", MX_T_PTR, "host.ptr.example"},
+	    {"host.ptr.example", MX_T_A, "192.0.2.7"},
+	    {"8.2.0.192.in-addr.arpa", MX_T_PTR, "liar.ptr.example"},
+	    {"liar.ptr.example", MX_T_A, "192.0.2.99"},
+	    {NULL, 0, NULL},
 	};
 	struct mx_spf_eval *ev = calloc(1, sizeof(*ev));
 
@@ -347,9 +351,9 @@ static void test_eval_errors(void **state)
 	/* exists:%{ir}: 192.0.2.1 → 1.2.0.192.list.example is listed. */
 	{
 		static const struct fake_rr z2[] = {
-			{"exists.example", MX_T_TXT, "v=spf1 exists:%{ir}.list.example -all"},
-			{"1.2.0.192.list.example", MX_T_A, "127.0.0.2"},
-			{NULL, 0, NULL},
+		    {"exists.example", MX_T_TXT, "v=spf1 exists:%{ir}.list.example -all"},
+		    {"1.2.0.192.list.example", MX_T_A, "127.0.0.2"},
+		    {NULL, 0, NULL},
 		};
 
 		assert_int_equal(eval(z2, "192.0.2.1", "exists.example", ev), MX_SPF_PASS);
@@ -377,10 +381,10 @@ static void test_select(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_valid), cmocka_unit_test(test_parse_invalid),
-		cmocka_unit_test(test_macro),	    cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_eval_basic),  cmocka_unit_test(test_eval_limits),
-		cmocka_unit_test(test_eval_errors), cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_parse_valid), cmocka_unit_test(test_parse_invalid),
+	    cmocka_unit_test(test_macro),	cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_eval_basic),	cmocka_unit_test(test_eval_limits),
+	    cmocka_unit_test(test_eval_errors), cmocka_unit_test(test_select),
 	};
 
 	return cmocka_run_group_tests_name("spf", tests, NULL, NULL);
