@@ -74,10 +74,10 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 				    "so the outbound probe finds it");
 		return;
 	}
-	mx_result_set(r, MX_PASS, "mail domain %s (%s), host %s, public %s%s%s, asked %s%s",
+	mx_result_set(r, MX_PASS, "mail domain %s (%s), host %s, public %s%s%s (%s), asked %s%s",
 		      env.domain, env.domain_source, env.host[0] ? env.host : "unknown",
 		      env.ip[0][0] ? env.ip[0] : "", env.ip[0][0] && env.ip[1][0] ? " " : "",
-		      env.ip[1][0] ? env.ip[1] : "", servers,
+		      env.ip[1][0] ? env.ip[1] : "", env.ip_source[env.ip[0][0] ? 0 : 1], servers,
 		      json_object_get_boolean(json_object_object_get(r->data, "dnssec_ad"))
 			  ? ", DNSSEC validated"
 			  : "");
@@ -159,6 +159,9 @@ void mx_dns_check_host_address(struct mx_ctx *ctx, struct mx_result *r)
 	host_family(&env, r, 1, aaaa, p6, sizeof(p6), &s6);
 	json_object_object_add(mx_result_data(r), "a", a);
 	json_object_object_add(mx_result_data(r), "aaaa", aaaa);
+	/* A CNAME shows in both lookups: say it once. */
+	if (p6[0] && !strcmp(p4, p6))
+		p6[0] = 0;
 	if (s4 != MX_PASS || s6 != MX_PASS) {
 		int first4 = s4 >= s6 || s6 == MX_PASS;
 

@@ -241,8 +241,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		    (long long)json_object_get_int(json_object_object_get(r->data, "lookups")));
 	else
 		mx_result_set(
-		    r, MX_PASS, "SPF of %s permits this host (%s), %lld of 10 lookups", env.domain,
-		    env.ip[0][0] ? env.ip[0] : env.ip[1],
+		    r, MX_PASS, "SPF of %s permits this host (%s%s%s), %lld of 10 lookups",
+		    env.domain, env.ip[0], env.ip[0][0] && env.ip[1][0] ? ", " : "", env.ip[1],
 		    (long long)json_object_get_int(json_object_object_get(r->data, "lookups")));
 }
 
@@ -396,38 +396,53 @@ void mx_dns_check_dmarc(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	check_report_uris(&env, r, d.rua, d.nrua, "rua", warn, sizeof(warn));
 	check_report_uris(&env, r, d.ruf, d.nruf, "ruf", warn, sizeof(warn));
-	if (warn[0]) {
-		mx_result_set(r, MX_WARN, "DMARC of %s: %s", env.domain, warn);
-		return;
-	}
-	if (!strcmp(d.p, "none")) {
-		mx_result_set(r, MX_WARN,
-			      "DMARC of %s has p=none: receivers only monitor, forged "
-			      "mail is delivered",
-			      env.domain);
-		mx_result_remedy(r, "once reports look clean, move to p=quarantine (seed) or "
-				    "p=reject");
-		return;
-	}
-	if (d.pct < 100) {
-		mx_result_set(r, MX_WARN, "DMARC of %s applies p=%s to only %d%% of failing mail",
-			      env.domain, d.p, d.pct);
-		return;
-	}
-	if (d.aspf != 's' || d.adkim != 's') {
-		mx_result_set(r, MX_WARN,
-			      "DMARC of %s: p=%s with relaxed %s alignment (the seed "
-			      "sets aspf=s; adkim=s)",
-			      env.domain, d.p,
-			      d.aspf != 's' && d.adkim != 's' ? "SPF and DKIM"
-			      : d.aspf != 's'		      ? "SPF"
-							      : "DKIM");
-		mx_result_remedy(r, "add aspf=s; adkim=s when every sender uses the exact domain");
-		return;
-	}
-	if (d.nwarnings) {
-		mx_result_set(r, MX_WARN, "DMARC of %s: %s", env.domain, d.warnings[0]);
-		return;
+	/* Every weakness, the worst first; the summary names the first. */
+	{
+		json_object *f = json_object_new_array();
+		const char *remedy = NULL;
+		char m[2200];
+
+#define FINDING(rem, ...)                                                                          \
+	do {                                                                                       \
+		snprintf(m, sizeof(m), __VA_ARGS__);                                               \
+		json_object_array_add(f, json_object_new_string(m));                               \
+		if (!remedy)                                                                       \
+			remedy = rem;                                                              \
+	} while (0)
+		if (!strcmp(d.p, "none"))
+			FINDING("once reports look clean, move to p=quarantine (seed) or p=reject",
+				"p=none: receivers only monitor, forged mail is delivered");
+		if (d.pct < 100)
+			FINDING("remove pct= (default 100)",
+				"pct=%d: p=%s applies to only %d%% of failing mail", d.pct, d.p,
+				d.pct);
+		if (d.sp[0] && !strcmp(d.sp, "none") && strcmp(d.p, "none"))
+			FINDING("drop sp= (subdomains then inherit p=)",
+				"sp=none: mail forged from any subdomain is delivered");
+		if (d.aspf != 's' || d.adkim != 's')
+			FINDING("add aspf=s; adkim=s when every sender uses the exact domain",
+				"relaxed %s alignment (the seed sets aspf=s; adkim=s)",
+				d.aspf != 's' && d.adkim != 's' ? "SPF and DKIM"
+				: d.aspf != 's'			? "SPF"
+								: "DKIM");
+		if (warn[0])
+			FINDING("publish the authorization record, or send reports to an address "
+				"of the domain itself",
+				"%s", warn);
+		for (i = 0; i < d.nwarnings; i++)
+			FINDING(NULL, "%s", d.warnings[i]);
+#undef FINDING
+		json_object_object_add(mx_result_data(r), "findings", f);
+		if (json_object_array_length(f)) {
+			size_t n = json_object_array_length(f);
+
+			mx_result_set(r, MX_WARN, "DMARC of %s: %s%s", env.domain,
+				      json_object_get_string(json_object_array_get_idx(f, 0)),
+				      n > 1 ? " (and more: see data.findings)" : "");
+			if (remedy)
+				mx_result_remedy(r, "%s", remedy);
+			return;
+		}
 	}
 	mx_result_set(r, MX_PASS, "DMARC of %s: p=%s, strict alignment%s", env.domain, d.p,
 		      d.nrua ? ", reports accepted" : "");

@@ -96,7 +96,12 @@ int mx_cmd_dns(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 	}
 	if (o->argc == 1) {
 		if (!name_ok(o->argv[0])) {
-			mx_err("dns: '%s' is not a domain name", o->argv[0]);
+			const char *c = o->argv[0];
+
+			while (*c && !(*c & 0x80))
+				c++;
+			mx_err("dns: '%s' is not a domain name%s", o->argv[0],
+			       *c ? " (give an internationalized name in its xn-- form)" : "");
 			return MX_EXIT_UNKNOWN;
 		}
 		o->domain = o->argv[0];

@@ -142,7 +142,11 @@ expect_match "$(summary ptr_ipv6)" "2001:db8::21 has no PTR record .NXDOMAIN." "
 scenario=extras
 run extras.test 22
 expect_checks dmarc=warn wildcard_spf=warn autodiscover=warn mta_sts=fail tlsa=warn caa=fail
-expect_match "$(summary dmarc)" "dmarc@reports.test is outside extras.test and extras.test._report._dmarc.reports.test has no" "extras: dmarc report authorization"
+expect_match "$(summary dmarc)" "p=none: receivers only monitor" "extras: dmarc worst finding first"
+expect_eq "$(data dmarc '.findings | length')" 3 "extras: dmarc findings"
+expect_match "$(data dmarc '.findings[1]')" "relaxed SPF and DKIM alignment" "extras: dmarc alignment"
+expect_match "$(data dmarc '.findings[2]')" "dmarc@reports.test is outside extras.test and extras.test._report._dmarc.reports.test has no" "extras: dmarc report authorization"
+expect_eq "$(data dmarc '.rua[0].authorized')" false "extras: rua not authorized"
 expect_match "$(summary caa)" "CAA at extras.test allows no letsencrypt.org" "extras: caa"
 expect_match "$(summary tlsa)" "not DNSSEC-validated" "extras: tlsa without AD"
 expect_match "$(summary mta_sts)" "id=not-alnum! must be letters and digits" "extras: mta-sts id"
