@@ -67,6 +67,8 @@ Z
 }
 zones=()
 
+# Forensic reports go to another domain that authorizes it (RFC 7489 7.1).
+DMARC='_dmarc TXT "v=DMARC1; p=quarantine; aspf=s; adkim=s; rua=mailto:dmarc@good.test; ruf=mailto:forensic@reports.test"'
 zone good.test 10
 
 # 11 DNS-querying terms: mx a include + 8 a: in the include.

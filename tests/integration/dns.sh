@@ -63,6 +63,7 @@ expect_eq "$(data spf .results.ipv4.matched)" mx "good: spf matched term"
 expect_eq "$(data spf .lookups)" 1 "good: spf lookups"
 expect_eq "$(data dkim .key_bits)/$(data dkim .key_type)" 2048/rsa "good: dkim key"
 expect_eq "$(data dmarc .policy)/$(data dmarc .aspf)/$(data dmarc .adkim)" quarantine/s/s "good: dmarc"
+expect_eq "$(data dmarc '.ruf[0].authorized')" true "good: foreign ruf authorized by reports.test"
 expect_eq "$(data ptr_ipv6 '.ptr[0].name')" mx.good.test "good: ptr v6"
 expect_eq "$(data ptr_ipv4 .forward_confirmed)" true "good: fcrdns"
 # Evidence: every query names the server asked and the AD flag.
