@@ -29,7 +29,8 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 	mx_dns_servers_str(&env.dns, servers, sizeof(servers));
 	mx_data_str(r, "resolver", servers);
 	if (mx_dns_env_resolve(ctx, &env)) {
-		mx_data_str(r, "skip_reason", env.skip);
+		/* The other checks repeat a short form of the reason. */
+		mx_data_str(r, "skip_reason", "no mail domain known (see dns.domain)");
 		mx_result_set(r, MX_SKIP, "%s", env.skip);
 		return;
 	}
