@@ -96,8 +96,16 @@ static void find_public_ips(struct mx_ctx *ctx, struct mx_dns_env *env)
 			continue;
 		}
 		if (out && json_object_object_get_ex(out, f ? "ipv6" : "ipv4", &v) && v &&
-		    json_object_is_type(v, json_type_string))
-			set_ip(env, f, json_object_get_string(v), "outbound.public_ip");
+		    json_object_is_type(v, json_type_string)) {
+			json_object *s = NULL;
+			char src[96];
+
+			/* Say which service saw the address, when the probe tells. */
+			json_object_object_get_ex(out, f ? "ipv6_source" : "ipv4_source", &s);
+			snprintf(src, sizeof(src), "outbound.public_ip%s%.60s%s", s ? " (" : "",
+				 s ? json_object_get_string(s) : "", s ? ")" : "");
+			set_ip(env, f, json_object_get_string(v), src);
+		}
 	}
 	if ((env->ip[0][0] && env->ip[1][0]) || getifaddrs(&ifa) < 0)
 		return;
