@@ -514,6 +514,8 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 	}
 	per_try = c->timeout_s / c->attempts;
 	for (si = 0; si < c->nsrv && !reply; si++) {
+		int edns = 1;
+
 		server = c->srvname[si];
 		for (a = 0; a < c->attempts && !reply; a++) {
 			uint16_t id;
@@ -530,10 +532,11 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 			ldns_pkt_set_id(q, id);
 			/* AD in a query asks for the AD bit in the reply (RFC 6840 5.7). */
 			ldns_pkt_set_ad(q, true);
-			ldns_pkt_set_edns_udp_size(q, 1232);
+			if (edns)
+				ldns_pkt_set_edns_udp_size(q, 1232);
 			if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK)
 				break;
-			transport = "udp";
+			transport = edns ? "udp" : "udp-noedns";
 			reply = udp_exchange(c, si, wire, wlen, q, now_s() + per_try, &why);
 			if (reply && ldns_pkt_tc(reply)) {
 				/* Truncated: the full answer over TCP (RFC 7766). */
@@ -544,6 +547,18 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 			}
 			if (reply) {
 				ldns_pkt_rcode rc = ldns_pkt_get_rcode(reply);
+
+				/* A server (or middlebox) that does not know EDNS answers
+				 * FORMERR/NOTIMP: ask again without it (RFC 6891 7). */
+				if (edns &&
+				    (rc == LDNS_RCODE_FORMERR || rc == LDNS_RCODE_NOTIMPL)) {
+					ldns_pkt_free(reply);
+					reply = NULL;
+					edns = 0;
+					transport = "udp-noedns";
+					a--;
+					continue;
+				}
 
 				/* SERVFAIL/REFUSED: another server may do better. */
 				if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN &&

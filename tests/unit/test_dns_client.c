@@ -15,7 +15,7 @@
 #include "unit.h"
 #include "dns_client.h"
 
-enum mode { M_SPOOF, M_TC, M_SILENT, M_SERVFAIL, M_CNAME };
+enum mode { M_SPOOF, M_TC, M_SILENT, M_SERVFAIL, M_CNAME, M_NOEDNS };
 
 static struct {
 	int udp, tcp, stop[2];
@@ -105,6 +105,16 @@ static void on_udp(void)
 			 answer_for(q,
 				    "x.test. 300 IN CNAME y.test.\ny.test. 300 IN CNAME z.test.\n"
 				    "z.test. 300 IN A 192.0.2.7\nother.test. 300 IN A 192.0.2.8"));
+		break;
+	case M_NOEDNS:
+		/* An old server: FORMERR for any query with an OPT record. */
+		a = answer_for(q, "x.test. 300 IN A 192.0.2.9");
+		if (ldns_pkt_edns(q)) {
+			ldns_pkt_free(a);
+			a = answer_for(q, "");
+			ldns_pkt_set_rcode(a, LDNS_RCODE_FORMERR);
+		}
+		send_pkt(srv.udp, &from, fl, a);
 		break;
 	case M_SILENT:
 		break;
@@ -280,6 +290,21 @@ static void test_servfail_and_cname(void **state)
 	json_object_put(c.log);
 }
 
+static void test_formerr_retries_without_edns(void **state)
+{
+	struct mx_dns_client c;
+	struct mx_rrset s;
+
+	client(&c, M_NOEDNS);
+	mx_dns_lookup(&c, "x.test", MX_T_A, &s);
+	assert_int_equal(s.status, MX_RR_OK);
+	assert_string_equal(s.rr[0].text, "192.0.2.9");
+	assert_int_equal(srv.queries, 2);
+	assert_string_equal(logged(&c, "transport"), "udp-noedns");
+	mx_rrset_free(&s);
+	json_object_put(c.log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +312,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_goes_tcp),
 	    cmocka_unit_test(test_silence_retries_new_ids),
 	    cmocka_unit_test(test_servfail_and_cname),
+	    cmocka_unit_test(test_formerr_retries_without_edns),
 	};
 
 	return cmocka_run_group_tests_name("dns_client", tests, start, stop);
