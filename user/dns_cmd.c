@@ -108,5 +108,16 @@ int mx_cmd_dns(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 	}
 	if (mx_setup_config(o, cfg))
 		return MX_EXIT_UNKNOWN;
+	{
+		const char *mh = mx_mc_get(&cfg->mc, "MAILCOW_HOSTNAME");
+
+		/* Asked for DNS checks with nothing to check: a usage error here,
+		 * while `check` reports the group as skipped. */
+		if (!o->domain && !mx_dns_hostname_override && !(mh && *mh)) {
+			mx_err("dns: no mail domain: give DOMAIN, --domain, or a mailcow.conf with "
+			       "MAILCOW_HOSTNAME (--mailcow-conf FILE)");
+			return MX_EXIT_UNKNOWN;
+		}
+	}
 	return mx_run_oneshot(o, cfg, groups);
 }

@@ -224,12 +224,22 @@ if /usr/bin/python3 -c 'import spf' 2>/dev/null; then
 	done
 fi
 
-# No domain anywhere: every check skipped, with the reason.
+# No domain anywhere: `dns` says so (exit 3); in `check` the group is
+# skipped, the reason in dns.domain.
 scenario=nodomain
 : >"$work/empty.conf"
-out=$("$MXPROBE" -N "$cli" dns --mailcow-conf "$work/empty.conf" --resolver 10.53.0.1 --json)
-expect_eq "$(jq -r '[.checks[] | select(.status != "skip")] | length' <<<"$out")" 0 "nodomain: all skipped"
+set +e
+err=$("$MXPROBE" -N "$cli" dns --mailcow-conf "$work/empty.conf" 2>&1 >/dev/null)
+rc=$?
+set -e
+expect_eq "$rc" 3 "nodomain: dns exit code"
+expect_match "$err" "dns: no mail domain: give DOMAIN, --domain, or a mailcow.conf" "nodomain: message"
+set +e
+out=$("$MXPROBE" -N "$cli" check --mailcow-conf "$work/empty.conf" --resolver 10.53.0.1 --json)
+set -e
+expect_eq "$(jq -r '[.checks[] | select(.group == "dns" and .status != "skip")] | length' <<<"$out")" 0 "nodomain: check skips the dns group"
 expect_match "$(summary domain)" "no mail domain known" "nodomain: reason"
+expect_eq "$(summary mx)" "no mail domain known (see dns.domain)" "nodomain: short reason elsewhere"
 
 # A resolver that does not answer: errors, not failures; bounded by --timeout.
 scenario=noresolver
