@@ -63,7 +63,7 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 	struct mx_spf spf;
 	struct mx_spf_eval *ev;
 	json_object *results;
-	char warn[200] = "", fail[600] = "";
+	char warn[400] = "", fail[600] = "", helo_sender[300];
 	int idx, f, plus_all = 0, evaluated = 0;
 
 	if (mx_dns_begin(ctx, r, &env))
@@ -210,6 +210,46 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 			free(ev);
 			return;
 		}
+	}
+	/* The HELO identity (RFC 7208 2.3): receivers check it for bounces
+	 * (MAIL FROM:<>), where it is the only SPF identity. */
+	if (env.host[0] && (env.ip[0][0] || env.ip[1][0])) {
+		json_object *helo = json_object_new_object();
+		struct mx_rrset ht;
+		int hi;
+
+		json_object_object_add(mx_result_data(r), "helo", helo);
+		json_object_object_add(helo, "name", json_object_new_string(env.host));
+		mx_dns_lookup(&env.dns, env.host, MX_T_TXT, &ht);
+		hi = mx_spf_select(&ht);
+		json_object_object_add(helo, "record",
+				       hi >= 0 ? json_object_new_string(ht.rr[hi].text) : NULL);
+		for (f = 0; f < 2 && hi >= 0; f++) {
+			if (!env.ip[f][0])
+				continue;
+			memset(ev, 0, sizeof(*ev));
+			ev->dns.fn = mx_dns_lookup_cb;
+			ev->dns.u = &env.dns;
+			ev->helo = env.host;
+			ev->family = f ? AF_INET6 : AF_INET;
+			memcpy(ev->ip, env.addr[f], 16);
+			snprintf(helo_sender, sizeof(helo_sender), "postmaster@%.250s", env.host);
+			ev->sender = helo_sender;
+			mx_spf_check_host(ev, env.host);
+			json_object_object_add(
+			    helo, f ? "ipv6" : "ipv4",
+			    json_object_new_string(mx_spf_result_name(ev->result)));
+			if (ev->result != MX_SPF_PASS && !warn[0])
+				snprintf(warn, sizeof(warn),
+					 "the HELO name %.100s has SPF \"%.40s\" giving %s for %s: "
+					 "bounces from this host fail SPF",
+					 env.host, ht.rr[hi].text, mx_spf_result_name(ev->result),
+					 env.ip[f]);
+		}
+		if (hi == -2 && !warn[0])
+			snprintf(warn, sizeof(warn), "the HELO name %.100s has two SPF records",
+				 env.host);
+		mx_rrset_free(&ht);
 	}
 	free(ev);
 	if (plus_all) {

@@ -69,6 +69,8 @@ zones=()
 
 # Forensic reports go to another domain that authorizes it (RFC 7489 7.1).
 DMARC='_dmarc TXT "v=DMARC1; p=quarantine; aspf=s; adkim=s; rua=mailto:dmarc@good.test; ruf=mailto:forensic@reports.test"'
+# The HELO name's own SPF (what receivers check for bounces).
+EXTRA='mx TXT "v=spf1 a -all"'
 zone good.test 10
 
 # 11 DNS-querying terms: mx a include + 8 a: in the include.
@@ -112,7 +114,7 @@ WILD=''
 AUTODISCOVER='autodiscover A 192.0.2.99'
 STS='_mta-sts TXT "v=STSv1; id=not-alnum!"'
 CAA=$'@ CAA 0 issue "digicert.com"\n@ CAA 0 iodef "mailto:caa@extras.test"'
-EXTRA='_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
+EXTRA=$'_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nmx TXT "v=spf1 -all"'
 zone extras.test 22
 
 # A TXT RRset at the apex too big for 1232 bytes of UDP (site verification

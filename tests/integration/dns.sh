@@ -61,6 +61,7 @@ expect_eq "$(data domain .resolver)" 10.53.0.1 "good: resolver"
 expect_eq "$(data spf .results.ipv4.result)/$(data spf .results.ipv6.result)" pass/pass "good: spf result v4/v6"
 expect_eq "$(data spf .results.ipv4.matched)" mx "good: spf matched term"
 expect_eq "$(data spf .lookups)" 1 "good: spf lookups"
+expect_eq "$(data spf .helo.record)/$(data spf .helo.ipv4)/$(data spf .helo.ipv6)" "v=spf1 a -all/pass/pass" "good: HELO SPF"
 expect_eq "$(data dkim .key_bits)/$(data dkim .key_type)" 2048/rsa "good: dkim key"
 expect_eq "$(data dmarc .policy)/$(data dmarc .aspf)/$(data dmarc .adkim)" quarantine/s/s "good: dmarc"
 expect_eq "$(data dmarc '.ruf[0].authorized')" true "good: foreign ruf authorized by reports.test"
@@ -142,7 +143,8 @@ expect_match "$(summary ptr_ipv6)" "2001:db8::21 has no PTR record .NXDOMAIN." "
 
 scenario=extras
 run extras.test 22
-expect_checks dmarc=warn wildcard_spf=warn autodiscover=warn mta_sts=fail tlsa=warn caa=fail
+expect_checks spf=warn dmarc=warn wildcard_spf=warn autodiscover=warn mta_sts=fail tlsa=warn caa=fail
+expect_match "$(summary spf)" "the HELO name mx.extras.test has SPF \"v=spf1 -all\" giving fail for 198.51.100.22: bounces from this host fail SPF" "extras: HELO SPF"
 expect_match "$(summary dmarc)" "p=none: receivers only monitor" "extras: dmarc worst finding first"
 expect_eq "$(data dmarc '.findings | length')" 3 "extras: dmarc findings"
 expect_match "$(data dmarc '.findings[1]')" "relaxed SPF and DKIM alignment" "extras: dmarc alignment"
