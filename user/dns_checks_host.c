@@ -63,8 +63,9 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 		mx_rrset_free(&soa);
 		return;
 	}
-	if (soa.status == MX_RR_NODATA && !soa.cname[0])
-		mx_data_bool(r, "zone_apex", 0);
+	/* A mail domain is usually a zone of its own; a name inside another
+	 * zone works too (NODATA for SOA), which the data records. */
+	mx_data_bool(r, "zone_apex", soa.status == MX_RR_OK);
 	mx_rrset_free(&soa);
 	if (!env.ip[0][0] && !env.ip[1][0]) {
 		mx_result_set(r, MX_WARN,

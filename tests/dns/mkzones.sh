@@ -4,10 +4,11 @@
 # domain per defect, the reverse zones for their PTRs, and real DKIM keys
 # (openssl, 2048 and 1024 bits). Every scenario N has the public addresses
 # 198.51.100.N and 2001:db8::N and the mail host mx.<domain>.
-# usage: mkzones.sh DIR ADDR
+# usage: mkzones.sh DIR ADDR [ADDR6]   (ADDR6: nsd listens there too)
 set -euo pipefail
-dir=${1:?usage: mkzones.sh DIR ADDR}
-ns=${2:?usage: mkzones.sh DIR ADDR}
+dir=${1:?usage: mkzones.sh DIR ADDR [ADDR6]}
+ns=${2:?usage: mkzones.sh DIR ADDR [ADDR6]}
+ns6=${3-}
 mkdir -p "$dir"
 cd "$dir"
 
@@ -180,6 +181,7 @@ scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad
 cat >nsd.conf <<C
 server:
 	ip-address: $ns
+${ns6:+	ip-address: $ns6}
 	port: 53
 	username: ""
 	zonesdir: "$dir"

@@ -11,10 +11,13 @@ need openssl
 
 srv=$(mx_netns dnssrv)
 cli=$(mx_netns dnscli)
-mx_veth "$srv" 10.53.0.1/24 "$cli" 10.53.0.2/24 >/dev/null
+read -r va vb < <(mx_veth "$srv" 10.53.0.1/24 "$cli" 10.53.0.2/24)
+# IPv6 too (nodad: usable at once), for a resolver reached over IPv6.
+ip -n "$srv" addr add fd53::1/64 dev "$va" nodad
+ip -n "$cli" addr add fd53::2/64 dev "$vb" nodad
 work=$(mktemp -d /tmp/mxt-$$-dns.XXXXXX)
 mx_on_exit "rm -rf $work"
-"$MX_TOP/tests/dns/mkzones.sh" "$work/zones" 10.53.0.1 >/dev/null
+"$MX_TOP/tests/dns/mkzones.sh" "$work/zones" 10.53.0.1 fd53::1 >/dev/null
 
 ip netns exec "$srv" nsd -d -c "$work/zones/nsd.conf" &
 nsd_pid=$!
@@ -71,6 +74,14 @@ expect_eq "$(data ptr_ipv4 .forward_confirmed)" true "good: fcrdns"
 expect_eq "$(jq -r '[.checks[].data.queries[]? | select(.server != "10.53.0.1")] | length' <<<"$out")" 0 "good: every query asked 10.53.0.1"
 expect_eq "$(jq -r '[.checks[].data.queries[]? | select(.ad == null)] | length' <<<"$out")" 0 "good: AD flag on every answer"
 expect_eq "$(data mx '.queries[0].records[0]')" "10 mx.good.test" "good: MX evidence"
+
+# The same over IPv6 to the server.
+scenario=good-ipv6-resolver
+printf 'MAILCOW_HOSTNAME=mx.good.test\n' >"$work/mailcow.conf"
+out=$("$MXPROBE" -N "$cli" dns good.test --mailcow-conf "$work/mailcow.conf" --resolver fd53::1 \
+	--public-ip 198.51.100.10 --public-ip 2001:db8::10 --json)
+expect_checks
+expect_eq "$(jq -r '[.checks[].data.queries[]?.server] | unique | join(" ")' <<<"$out")" "fd53::1" "good over IPv6: server asked"
 
 # The domain from MAILCOW_HOSTNAME: nearest parent with an MX record.
 scenario=derived
