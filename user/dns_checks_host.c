@@ -45,6 +45,19 @@ void mx_dns_check_domain(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	mx_dns_lookup(&env.dns, env.domain, MX_T_SOA, &soa);
 	mx_data_bool(r, "dnssec_ad", soa.ad);
+	if (soa.status == MX_RR_ERROR && soa.bogus) {
+		mx_result_set(r, MX_FAIL,
+			      "DNSSEC of %s is broken: %s answers SERVFAIL, and the data only with "
+			      "checking disabled; every validating resolver refuses the domain",
+			      env.domain, servers);
+		mx_result_remedy(r, "re-sign the zone (expired signatures?) or fix/remove the DS "
+				    "record at the registrar");
+		mx_data_str(r, "skip_reason",
+			    "DNSSEC validation fails for the domain (see dns.domain)");
+		mx_data_bool(r, "dnssec_bogus", 1);
+		mx_rrset_free(&soa);
+		return;
+	}
 	if (soa.status == MX_RR_ERROR) {
 		mx_result_set(r, MX_ERROR, "resolver %s gave no answer for %s: %s", servers,
 			      env.domain, soa.error);

@@ -473,6 +473,10 @@ static void log_query(struct mx_dns_client *c, const char *name, int type, const
 	}
 	if (out->cname[0])
 		json_object_object_add(q, "cname", json_object_new_string(out->cname));
+	if (out->bogus) {
+		json_object_object_add(q, "bogus", json_object_new_boolean(1));
+		json_object_object_add(q, "error", json_object_new_string(out->error));
+	}
 	recs = json_object_new_array();
 	for (i = 0; i < out->n; i++) {
 		char mxr[300];
@@ -491,16 +495,56 @@ static void log_query(struct mx_dns_client *c, const char *name, int type, const
 	json_object_array_add(c->log, q);
 }
 
+/* One question to server si: a fresh random id, AD set, EDNS0 unless edns
+ * is 0, CD when cd is set; TCP when the UDP reply is truncated. Returns the
+ * validated reply or NULL with *why. */
+static ldns_pkt *ask(struct mx_dns_client *c, int si, const ldns_rdf *qn, int type, int edns,
+		     int cd, double per_try, const char **why, const char **transport)
+{
+	ldns_pkt *q, *reply;
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	uint16_t id;
+
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint16_t)(now_s() * 1e6);
+	q = ldns_pkt_query_new(ldns_rdf_clone(qn), (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD);
+	if (!q) {
+		*why = "out of memory";
+		return NULL;
+	}
+	ldns_pkt_set_id(q, id);
+	/* AD in a query asks for the AD bit in the reply (RFC 6840 5.7). */
+	ldns_pkt_set_ad(q, true);
+	ldns_pkt_set_cd(q, cd);
+	if (edns)
+		ldns_pkt_set_edns_udp_size(q, 1232);
+	if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK) {
+		ldns_pkt_free(q);
+		*why = "cannot encode the query";
+		return NULL;
+	}
+	*transport = edns ? "udp" : "udp-noedns";
+	reply = udp_exchange(c, si, wire, wlen, q, now_s() + per_try, why);
+	if (reply && ldns_pkt_tc(reply)) {
+		/* Truncated: the full answer over TCP (RFC 7766). */
+		ldns_pkt_free(reply);
+		*transport = "tcp";
+		reply = tcp_exchange(c, si, wire, wlen, q, now_s() + c->timeout_s, why);
+	}
+	free(wire);
+	ldns_pkt_free(q);
+	return reply;
+}
+
 void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct mx_rrset *out)
 {
 	double t0 = now_s(), per_try;
 	const char *why = "no server";
 	const char *server = NULL, *transport = "udp";
-	ldns_pkt *q = NULL, *reply = NULL;
+	ldns_pkt *reply = NULL;
 	ldns_rdf *qn;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
-	int si, a;
+	int si, a, last = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->status = MX_RR_ERROR;
@@ -517,34 +561,9 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 		int edns = 1;
 
 		server = c->srvname[si];
+		last = si;
 		for (a = 0; a < c->attempts && !reply; a++) {
-			uint16_t id;
-
-			if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-				id = (uint16_t)(now_s() * 1e6);
-			ldns_pkt_free(q);
-			free(wire);
-			wire = NULL;
-			q = ldns_pkt_query_new(ldns_rdf_clone(qn), (ldns_rr_type)type,
-					       LDNS_RR_CLASS_IN, LDNS_RD);
-			if (!q)
-				break;
-			ldns_pkt_set_id(q, id);
-			/* AD in a query asks for the AD bit in the reply (RFC 6840 5.7). */
-			ldns_pkt_set_ad(q, true);
-			if (edns)
-				ldns_pkt_set_edns_udp_size(q, 1232);
-			if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK)
-				break;
-			transport = edns ? "udp" : "udp-noedns";
-			reply = udp_exchange(c, si, wire, wlen, q, now_s() + per_try, &why);
-			if (reply && ldns_pkt_tc(reply)) {
-				/* Truncated: the full answer over TCP (RFC 7766). */
-				ldns_pkt_free(reply);
-				transport = "tcp";
-				reply = tcp_exchange(c, si, wire, wlen, q, now_s() + c->timeout_s,
-						     &why);
-			}
+			reply = ask(c, si, qn, type, edns, 0, per_try, &why, &transport);
 			if (reply) {
 				ldns_pkt_rcode rc = ldns_pkt_get_rcode(reply);
 
@@ -555,11 +574,9 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 					ldns_pkt_free(reply);
 					reply = NULL;
 					edns = 0;
-					transport = "udp-noedns";
 					a--;
 					continue;
 				}
-
 				/* SERVFAIL/REFUSED: another server may do better. */
 				if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN &&
 				    si + 1 < c->nsrv) {
@@ -579,10 +596,24 @@ void mx_dns_lookup(struct mx_dns_client *c, const char *name, int type, struct m
 		snprintf(out->error, sizeof(out->error), "%s (asked %s)", why,
 			 server ? server : "nobody");
 	}
+	if (reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_SERVFAIL) {
+		/* A validating resolver answers SERVFAIL for bogus DNSSEC data.
+		 * With checking disabled (CD) it gives the data if that is all:
+		 * then the signatures, not the servers, are broken. */
+		const char *w2, *t2;
+		ldns_pkt *cdr = ask(c, last, qn, type, 1, 1, per_try, &w2, &t2);
+
+		if (cdr && (ldns_pkt_get_rcode(cdr) == LDNS_RCODE_NOERROR ||
+			    ldns_pkt_get_rcode(cdr) == LDNS_RCODE_NXDOMAIN)) {
+			out->bogus = 1;
+			snprintf(out->error, sizeof(out->error),
+				 "SERVFAIL, but it answers with checking disabled (CD): DNSSEC "
+				 "validation fails (bogus or expired signatures)");
+		}
+		ldns_pkt_free(cdr);
+	}
 	log_query(c, name, type, server, transport, reply, out, (now_s() - t0) * 1000);
 	ldns_pkt_free(reply);
-	ldns_pkt_free(q);
-	free(wire);
 	ldns_rdf_deep_free(qn);
 }
 

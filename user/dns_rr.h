@@ -41,7 +41,8 @@ struct mx_rrset {
 	struct mx_rr *rr;
 	int ad;		 /* the AD flag of the reply */
 	char cname[256]; /* the qname was an alias: its target (last in a chain) */
-	char error[128]; /* for MX_RR_ERROR */
+	char error[160]; /* for MX_RR_ERROR */
+	int bogus;	 /* a SERVFAIL that is a DNSSEC validation failure */
 };
 
 void mx_rrset_free(struct mx_rrset *s);

@@ -58,7 +58,12 @@ Z
 		local ksk zsk
 		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$d")
 		zsk=$(ldns-keygen -a ECDSAP256SHA256 "$d")
-		ldns-signzone "$d.zone" "$ksk" "$zsk"
+		# SIGN=expired: signatures valid only in January 2020.
+		if [ "$SIGN" = expired ]; then
+			ldns-signzone -i 20200101 -e 20200201 "$d.zone" "$ksk" "$zsk"
+		else
+			ldns-signzone "$d.zone" "$ksk" "$zsk"
+		fi
 		cp "$ksk.ds" "$d.ds"
 		zones+=("$d:$d.zone.signed")
 	else
@@ -137,6 +142,10 @@ SIGN=1
 EXTRA=$'_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 zone signed.test 24
 
+# Signed, but the signatures expired: validating resolvers SERVFAIL.
+SIGN=expired
+zone bogus.test 26
+
 # A foreign DMARC report destination: has MX, but no authorization record
 # for extras.test (only for good.test).
 cat >reports.test.zone <<Z
@@ -151,7 +160,7 @@ good.test._report._dmarc TXT "v=DMARC1"
 Z
 zones+=(reports.test:reports.test.zone)
 
-scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras bigtxt signed spfmix"
+scenarios="good spf11 spf2rec spfloop nodmarc baddmarc dkim1024 dkimtrunc ptrbad mxcname hostcname v6noptr extras bigtxt signed spfmix bogus"
 # Reverse zones: every scenario's PTR is mx.<domain>, except the defects.
 {
 	printf '$ORIGIN 100.51.198.in-addr.arpa.\n$TTL 300\n'

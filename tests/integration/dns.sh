@@ -183,7 +183,8 @@ if command -v unbound >/dev/null; then
 		printf 'server:\n\tinterface: 127.0.0.1\n\tport: 53\n\tusername: ""\n\tchroot: ""\n'
 		printf '\tdirectory: "%s"\n\tpidfile: "%s/unbound.pid"\n\tuse-syslog: no\n' "$work" "$work"
 		printf '\tlogfile: "%s/unbound.log"\n\tdo-daemonize: no\n\tqname-minimisation: no\n' "$work"
-		printf '\tmodule-config: "validator iterator"\n\ttrust-anchor-file: "%s/zones/signed.test.ds"\n' "$work"
+		printf '\tmodule-config: "validator iterator"\n'
+		printf '\ttrust-anchor-file: "%s"\n' "$work"/zones/*.ds
 		# unbound answers the special-use test. and documentation reverse
 		# zones itself (RFC 6761) unless told not to.
 		printf '\tlocal-zone: "%s" nodefault\n' test. 100.51.198.in-addr.arpa. 8.b.d.0.1.0.0.2.ip6.arpa.
@@ -210,6 +211,22 @@ if command -v unbound >/dev/null; then
 	expect_eq "$(data domain .dnssec_ad)" true "signed via unbound: AD"
 	expect_eq "$(data tlsa .dnssec_ad)" true "signed via unbound: TLSA validated"
 	expect_eq "$(data ptr_ipv4 '.queries[0].ad')" false "signed via unbound: unsigned reverse zone has no AD"
+
+	# Expired signatures: SERVFAIL from the validator, data with CD.
+	scenario=bogus
+	set +e
+	out=$("$MXPROBE" -N "$cli" dns bogus.test --resolver 127.0.0.1 --public-ip 198.51.100.26 \
+		--hostname mx.bogus.test --json)
+	rc=$?
+	set -e
+	expect_eq "$(jq -r '.checks[0].status' <<<"$out")" fail "bogus: dns.domain"
+	expect_match "$(summary domain)" "DNSSEC of bogus.test is broken" "bogus: summary"
+	expect_eq "$(data domain '.queries[0].bogus')" true "bogus: evidence"
+	expect_eq "$(summary spf)" "DNSSEC validation fails for the domain (see dns.domain)" "bogus: rest skipped"
+	expect_eq "$rc" 2 "bogus: exit code"
+	# The same zone straight from nsd (no validation) is fine.
+	run bogus.test 26
+	expect_checks
 fi
 
 # Peer agreement: pyspf (Debian's python3-spf) evaluates the same records

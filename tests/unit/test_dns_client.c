@@ -15,7 +15,7 @@
 #include "unit.h"
 #include "dns_client.h"
 
-enum mode { M_SPOOF, M_TC, M_SILENT, M_SERVFAIL, M_CNAME, M_NOEDNS };
+enum mode { M_SPOOF, M_TC, M_SILENT, M_SERVFAIL, M_CNAME, M_NOEDNS, M_BOGUS };
 
 static struct {
 	int udp, tcp, stop[2];
@@ -113,6 +113,16 @@ static void on_udp(void)
 			ldns_pkt_free(a);
 			a = answer_for(q, "");
 			ldns_pkt_set_rcode(a, LDNS_RCODE_FORMERR);
+		}
+		send_pkt(srv.udp, &from, fl, a);
+		break;
+	case M_BOGUS:
+		/* A validator with a broken zone: SERVFAIL unless CD is set. */
+		a = answer_for(q, "x.test. 300 IN A 192.0.2.10");
+		if (!ldns_pkt_cd(q)) {
+			ldns_pkt_free(a);
+			a = answer_for(q, "");
+			ldns_pkt_set_rcode(a, LDNS_RCODE_SERVFAIL);
 		}
 		send_pkt(srv.udp, &from, fl, a);
 		break;
@@ -269,6 +279,21 @@ static void test_servfail_and_cname(void **state)
 	assert_int_equal(s.status, MX_RR_ERROR);
 	assert_string_equal(s.error, "SERVFAIL");
 	mx_rrset_free(&s);
+	json_object_put(c.log);
+
+	/* SERVFAIL that goes away with CD: DNSSEC, not the server. */
+	client(&c, M_BOGUS);
+	mx_dns_lookup(&c, "x.test", MX_T_A, &s);
+	assert_int_equal(s.status, MX_RR_ERROR);
+	assert_true(s.bogus);
+	assert_non_null(strstr(s.error, "DNSSEC validation fails"));
+	assert_int_equal(srv.queries, 2);
+	mx_rrset_free(&s);
+	json_object_put(c.log);
+	/* A plain SERVFAIL stays one. */
+	client(&c, M_SERVFAIL);
+	mx_dns_lookup(&c, "x.test", MX_T_A, &s);
+	assert_false(s.bogus);
 	json_object_put(c.log);
 
 	client(&c, M_CNAME);
