@@ -69,6 +69,9 @@ struct mx_spf_macro_env {
 int mx_spf_expand(const char *spec, const struct mx_spf_macro_env *env, char *out, size_t outlen,
 		  char *err, size_t errlen);
 
+/* A macro delimiter of RFC 7208 7.1: . - + , / _ = */
+int mx_spf_is_delim(char c);
+
 /* Whether addr (family) lies in net/prefix. */
 int mx_ip_in_net(int family, const unsigned char *addr, const unsigned char *net, int prefix);
 

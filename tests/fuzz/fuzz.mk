@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -std=gnu11 -D_GNU_SOURCE -Iuser
 FUZZERS      := spf dmarc dkim
-fuzz_srcs_spf   := user/dns_spf.c user/dns_spf_eval.c user/dns_rr.c
+fuzz_srcs_spf   := user/dns_spf.c user/dns_spf_macro.c user/dns_spf_eval.c user/dns_rr.c
 fuzz_srcs_dmarc := user/dns_dmarc.c user/dns_tagval.c
 fuzz_srcs_dkim  := user/dns_dkim.c user/dns_tagval.c
 fuzz_libs_dkim  := -lcrypto
