@@ -136,6 +136,16 @@ static void host_family(struct mx_dns_env *env, struct mx_result *r, int v6, jso
 			if (*st < MX_WARN)
 				*st = MX_WARN;
 		}
+	} else if (v6 && !env->ip[1][0] && (env->ip[0][0] || env->ip_source[0][0])) {
+		/* Neither --public-ip, the outbound probe nor any interface
+		 * knows a public IPv6 here: senders that prefer IPv6 (most)
+		 * would deliver to whoever has that address. */
+		snprintf(problem, plen,
+			 "%s has AAAA %s but this host has no public IPv6 address (give "
+			 "--public-ip if it has one): IPv6 senders deliver elsewhere",
+			 env->host, s.rr[0].text);
+		if (*st < MX_WARN)
+			*st = MX_WARN;
 	} else if (env->ip[v6][0] && !found) {
 		char list[200] = "";
 		size_t o = 0;

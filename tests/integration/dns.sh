@@ -86,10 +86,16 @@ expect_eq "$(jq -r '[.checks[].data.queries[]?.server] | unique | join(" ")' <<<
 # The domain from MAILCOW_HOSTNAME: nearest parent with an MX record.
 scenario=derived
 printf 'MAILCOW_HOSTNAME=mx.good.test\n' >"$work/mailcow.conf"
+set +e
 out=$("$MXPROBE" -N "$cli" dns --mailcow-conf "$work/mailcow.conf" --resolver 10.53.0.1 \
 	--public-ip 198.51.100.10 --json)
+set -e
 expect_eq "$(data domain .domain)" good.test "derived: domain"
 expect_match "$(data domain .domain_source)" "nearest parent of MAILCOW_HOSTNAME mx.good.test with an MX" "derived: how"
+# Only IPv4 given and no public IPv6 on any interface of the namespace:
+# the host's AAAA sends IPv6 mail elsewhere.
+expect_checks host_address=warn ptr_ipv6=skip
+expect_match "$(summary host_address)" "mx.good.test has AAAA 2001:db8::10 but this host has no public IPv6 address" "derived: stray AAAA"
 
 scenario=spf11
 run spf11.test 11
