@@ -378,8 +378,8 @@ void mx_dns_check_tlsa(struct mx_ctx *ctx, struct mx_result *r)
 /* RFC 8659 3: the relevant CAA set is the first found climbing from the
  * name to the top. Returns 1 when Let's Encrypt may issue, 0 when not,
  * -1 on lookup error; *where gets the owner of the set. */
-static int caa_allows_le(struct mx_dns_env *env, const char *fqdn, json_object *out, char *where,
-			 size_t wlen, char *why, size_t ylen)
+static int caa_allows_le(struct mx_lookup_cache *cache, const char *fqdn, json_object *out,
+			 char *where, size_t wlen, char *why, size_t ylen)
 {
 	const char *p = fqdn;
 	struct mx_rrset s;
@@ -389,7 +389,7 @@ static int caa_allows_le(struct mx_dns_env *env, const char *fqdn, json_object *
 	for (; p && *p; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
 		if (!strchr(p, '.'))
 			break; /* stop above the top-level domain */
-		mx_dns_lookup(&env->dns, p, MX_T_CAA, &s);
+		mx_lookup_cached(cache, p, MX_T_CAA, &s);
 		if (s.status == MX_RR_ERROR) {
 			snprintf(why, ylen, "CAA lookup for %.253s failed: %s", p, s.error);
 			mx_rrset_free(&s);
@@ -449,9 +449,18 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 	char names[3][300], where[300], why[600] = "";
 	int i, n = 0, any = 0;
 	json_object *arr;
+	struct mx_lookup_cache *cache;
 
 	if (mx_dns_begin(ctx, r, &env))
 		return;
+	/* The three names share parents: each CAA set is asked once. */
+	cache = calloc(1, sizeof(*cache));
+	if (!cache) {
+		mx_result_set(r, MX_ERROR, "out of memory");
+		return;
+	}
+	cache->next.fn = mx_dns_lookup_cb;
+	cache->next.u = &env.dns;
 	/* mailcow's ACME client asks for the host and autodiscover/autoconfig. */
 	if (env.host[0])
 		snprintf(names[n++], sizeof(names[0]), "%s", env.host);
@@ -465,7 +474,7 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 
 		json_object_object_add(e, "name", json_object_new_string(names[i]));
 		json_object_array_add(arr, e);
-		ok = caa_allows_le(&env, names[i], e, where, sizeof(where), why, sizeof(why));
+		ok = caa_allows_le(cache, names[i], e, where, sizeof(where), why, sizeof(why));
 		json_object_object_add(e, "caa_at",
 				       where[0] ? json_object_new_string(where) : NULL);
 		json_object_object_add(e, "letsencrypt_allowed",
@@ -474,13 +483,13 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 			any = 1;
 		if (ok < 0) {
 			mx_result_set(r, MX_ERROR, "%s", why);
-			return;
+			goto out;
 		}
 		if (!ok) {
 			mx_result_set(r, MX_FAIL, "%s: %s: mailcow cannot get its certificate",
 				      names[i], why);
 			mx_result_remedy(r, "add %s CAA 0 issue \"letsencrypt.org\"", where);
-			return;
+			goto out;
 		}
 	}
 	if (any)
@@ -489,4 +498,7 @@ void mx_dns_check_caa(struct mx_ctx *ctx, struct mx_result *r)
 	else
 		mx_result_set(r, MX_PASS,
 			      "no CAA records: any CA, Let's Encrypt included, may issue");
+out:
+	mx_lookup_cache_free(cache);
+	free(cache);
 }

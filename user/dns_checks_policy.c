@@ -60,6 +60,7 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 	struct mx_rrset txt;
 	struct mx_spf spf;
 	struct mx_spf_eval *ev;
+	struct mx_lookup_cache *cache;
 	json_object *results;
 	char warn[400] = "", fail[600] = "", helo_sender[300];
 	int idx, f, plus_all = 0, evaluated = 0;
@@ -111,13 +112,26 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	spf_style(&spf, warn, sizeof(warn), &plus_all);
 	mx_spf_free(&spf);
-	mx_rrset_free(&txt);
 
 	ev = calloc(1, sizeof(*ev));
-	if (!ev) {
+	cache = calloc(1, sizeof(*cache));
+	if (!ev || !cache) {
+		free(ev);
+		free(cache);
+		mx_rrset_free(&txt);
 		mx_result_set(r, MX_ERROR, "out of memory");
 		return;
 	}
+	cache->next.fn = mx_dns_lookup_cb;
+	cache->next.u = &env.dns;
+	/* The evaluations start with the record just read: ask only once. */
+	if (strlen(env.domain) < sizeof(cache->e[0].name) &&
+	    mx_rrset_copy(&cache->e[0].s, &txt) == 0) {
+		snprintf(cache->e[0].name, sizeof(cache->e[0].name), "%s", env.domain);
+		cache->e[0].type = MX_T_TXT;
+		cache->n = 1;
+	}
+	mx_rrset_free(&txt);
 	results = json_object_new_object();
 	json_object_object_add(mx_result_data(r), "results", results);
 	for (f = 0; f < 3; f++) {
@@ -130,8 +144,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		if (f == 2 && evaluated)
 			break;
 		memset(ev, 0, sizeof(*ev));
-		ev->dns.fn = mx_dns_lookup_cb;
-		ev->dns.u = &env.dns;
+		ev->dns.fn = mx_lookup_cached;
+		ev->dns.u = cache;
 		ev->helo = env.host[0] ? env.host : NULL;
 		if (f < 2) {
 			ev->family = f ? AF_INET6 : AF_INET;
@@ -206,6 +220,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 						 "fix the record(s) named; the minimal record is "
 						 "\"v=spf1 mx -all\"");
 			free(ev);
+			mx_lookup_cache_free(cache);
+			free(cache);
 			return;
 		}
 	}
@@ -218,7 +234,7 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 
 		json_object_object_add(mx_result_data(r), "helo", helo);
 		json_object_object_add(helo, "name", json_object_new_string(env.host));
-		mx_dns_lookup(&env.dns, env.host, MX_T_TXT, &ht);
+		mx_lookup_cached(cache, env.host, MX_T_TXT, &ht);
 		hi = mx_spf_select(&ht);
 		json_object_object_add(helo, "record",
 				       hi >= 0 ? json_object_new_string(ht.rr[hi].text) : NULL);
@@ -226,8 +242,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 			if (!env.ip[f][0])
 				continue;
 			memset(ev, 0, sizeof(*ev));
-			ev->dns.fn = mx_dns_lookup_cb;
-			ev->dns.u = &env.dns;
+			ev->dns.fn = mx_lookup_cached;
+			ev->dns.u = cache;
 			ev->helo = env.host;
 			ev->family = f ? AF_INET6 : AF_INET;
 			memcpy(ev->ip, env.addr[f], 16);
@@ -250,6 +266,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		mx_rrset_free(&ht);
 	}
 	free(ev);
+	mx_lookup_cache_free(cache);
+	free(cache);
 	if (plus_all) {
 		mx_result_set(r, MX_FAIL,
 			      "SPF of %s ends in '+all': every host on the internet "

@@ -46,6 +46,8 @@ struct mx_rrset {
 };
 
 void mx_rrset_free(struct mx_rrset *s);
+/* Deep copy; returns 0 or -1 (out of memory: dst then has status error). */
+int mx_rrset_copy(struct mx_rrset *dst, const struct mx_rrset *src);
 const char *mx_rr_status_name(enum mx_rr_status st);
 const char *mx_rr_type_name(int type);
 
@@ -55,5 +57,21 @@ struct mx_lookup {
 	void (*fn)(void *u, const char *name, int type, struct mx_rrset *out);
 	void *u;
 };
+
+/* A memo of lookups for one evaluation (SPF walks ask the same names once
+ * per address family): answers are served from it after the first time. */
+#define MX_LOOKUP_CACHE 64
+struct mx_lookup_cache {
+	struct mx_lookup next;
+	struct {
+		char name[256];
+		int type;
+		struct mx_rrset s;
+	} e[MX_LOOKUP_CACHE];
+	int n;
+};
+
+void mx_lookup_cached(void *cache, const char *name, int type, struct mx_rrset *out);
+void mx_lookup_cache_free(struct mx_lookup_cache *c);
 
 #endif

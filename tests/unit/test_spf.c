@@ -366,6 +366,35 @@ static void test_eval_errors(void **state)
 	free(ev);
 }
 
+static void test_lookup_cache(void **state)
+{
+	static const struct fake_rr z[] = {
+	    {"example.org", MX_T_TXT, "v=spf1 mx a:servfail.example -all"},
+	    {"example.org", MX_T_MX, "10 mx.example.org"},
+	    {"mx.example.org", MX_T_A, "198.51.100.10"},
+	    {NULL, 0, NULL},
+	};
+	struct mx_lookup_cache *c = calloc(1, sizeof(*c));
+	struct mx_spf_eval *ev = calloc(1, sizeof(*ev));
+
+	c->next.fn = fake_lookup;
+	fake_zone = z;
+	fake_queries = 0;
+	ev->dns.fn = mx_lookup_cached;
+	ev->dns.u = c;
+	ev->family = AF_INET;
+	inet_pton(AF_INET, "198.51.100.10", ev->ip);
+	assert_int_equal(mx_spf_check_host(ev, "example.org"), MX_SPF_PASS);
+	assert_int_equal(fake_queries, 4); /* TXT, MX, A, and the failing A */
+	assert_int_equal(mx_spf_check_host(ev, "EXAMPLE.org"), MX_SPF_PASS);
+	/* Answers (NXDOMAIN/NODATA too) come from the memo; errors are asked again. */
+	assert_int_equal(fake_queries, 5);
+	assert_int_equal(ev->lookups, 2);
+	mx_lookup_cache_free(c);
+	free(c);
+	free(ev);
+}
+
 static void test_select(void **state)
 {
 	struct mx_rr rr[3] = {{.text = "v=spf10 x"}, {.text = "v=spf1"}, {.text = "other"}};
@@ -381,10 +410,11 @@ static void test_select(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_valid), cmocka_unit_test(test_parse_invalid),
-	    cmocka_unit_test(test_macro),	cmocka_unit_test(test_cidr),
-	    cmocka_unit_test(test_eval_basic),	cmocka_unit_test(test_eval_limits),
-	    cmocka_unit_test(test_eval_errors), cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_parse_valid),	 cmocka_unit_test(test_parse_invalid),
+	    cmocka_unit_test(test_macro),	 cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_eval_basic),	 cmocka_unit_test(test_eval_limits),
+	    cmocka_unit_test(test_eval_errors),	 cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_lookup_cache),
 	};
 
 	return cmocka_run_group_tests_name("spf", tests, NULL, NULL);
