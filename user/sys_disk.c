@@ -38,6 +38,8 @@ static int data_root(const struct mx_config *cfg, char *root, size_t len, char *
 		snprintf(err, elen, "out of memory");
 		return -1;
 	}
+	/* dockerd (Go's encoding/json) rejects what a lenient parser takes. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	doc = json_tokener_parse_ex(tok, text, (int)n);
 	if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_object_get_type(doc) != json_type_object) {
