@@ -31,6 +31,12 @@ if command -v bpftool >/dev/null; then
 	left=$(bpftool prog show 2>/dev/null | grep -c 'probe_\|mx_nf_probe' || true)
 	expect_eq "$left" 0 "no probe program left loaded"
 fi
+if command -v nft >/dev/null; then
+	expect_eq "$(nft list tables | grep -c mxprobe_probe || true)" 0 "no nft table of ours left"
+	if [ "$(avail nft_owner_table)" = true ]; then
+		expect_eq "$(avail nft_trace)" true "nftrace usable where owned tables are"
+	fi
+fi
 # Text output is readable and the exit code says all went well.
 "$MXPROBE" features | grep -q '^mechanisms$' || fail "text output"
 echo "features: all good"
