@@ -118,8 +118,12 @@ void mx_check_disk(struct mx_ctx *ctx, struct mx_result *r)
 	mx_bytes(avail, f, sizeof(f));
 	mx_bytes(cfg->th.disk_min, m, sizeof(m));
 	if (avail >= cfg->th.disk_min) {
-		mx_result_set(r, MX_PASS, "%s free at %s%s (the seed asks for %s without mail)", f, root,
-			      strcmp(probe, root) ? " (not created yet)" : "", m);
+		if (strcmp(probe, root))
+			mx_result_set(r, MX_PASS, "%s free at %s, where %s will be created (the seed asks for %s without mail)",
+				      f, probe, root, m);
+		else
+			mx_result_set(r, MX_PASS, "%s free at %s (the seed asks for %s without mail)", f,
+				      root, m);
 		return;
 	}
 	mx_result_set(r, MX_FAIL, "%s free at %s: below the %s that mailcow needs without mail", f,

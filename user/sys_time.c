@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sntp.h"
@@ -30,6 +31,27 @@ static const struct {
 };
 #define NDAEMONS (sizeof(ntp_daemons) / sizeof(ntp_daemons[0]))
 
+/* A daemon in another network namespace (a container, a test) does not
+ * keep the host's clock. Under --sysroot the links are absent: count it. */
+static int same_netns_as_init(const char *pid)
+{
+	char p[320], a[64] = "", b[64] = "";
+	ssize_t n;
+
+	if (!mx_sysroot_live())
+		return 1;
+	snprintf(p, sizeof(p), "/proc/%.32s/ns/net", pid);
+	n = readlink(p, a, sizeof(a) - 1);
+	if (n < 0)
+		return 1;
+	a[n] = '\0';
+	n = readlink("/proc/1/ns/net", b, sizeof(b) - 1);
+	if (n < 0)
+		return 1;
+	b[n] = '\0';
+	return !strcmp(a, b);
+}
+
 /* The running NTP daemon: index into ntp_daemons and its pid, or -1. */
 static int find_daemon(int *pid_out)
 {
@@ -48,6 +70,8 @@ static int find_daemon(int *pid_out)
 			continue;
 		snprintf(p, sizeof(p), "/proc/%.32s/comm", de->d_name);
 		if (mx_read_line(p, comm, sizeof(comm)) <= 0)
+			continue;
+		if (!same_netns_as_init(de->d_name))
 			continue;
 		for (i = 0; i < NDAEMONS; i++)
 			if (!strcmp(comm, ntp_daemons[i].comm)) {
