@@ -1,5 +1,7 @@
 # shellcheck shell=bash
 # Shared helpers for the kernel-matrix harness. Sourced, not executed.
+# The KM_* variables are used by the scripts that source this file.
+# shellcheck disable=SC2034
 
 # Repository root: this file lives in tests/kernels/.
 KM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
