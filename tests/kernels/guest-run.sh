@@ -48,6 +48,7 @@ run_test() {
 	local name=$1 logf start rc status
 	shift
 	logf=$results/logs/$name.log
+	mkdir -p "$(dirname "$logf")"
 	start=$SECONDS
 	set +e
 	timeout -k 5 "$per_test_limit" "$@" </dev/null >"$logf" 2>&1
