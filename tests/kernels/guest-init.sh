@@ -79,7 +79,9 @@ limit=$(param mxp.timeout) || limit=600
 
 # The guest kernel's modules, so that modprobe (also the kernel's own
 # request_module, which runs /sbin/modprobe in this root) finds them.
+# (The host may have no /lib/modules at all: create the mount point.)
 if [ -d "$kdir/lib/modules/$kver" ]; then
+	mkdir -p /lib/modules 2>/dev/null
 	mount --bind "$kdir/lib/modules" /lib/modules ||
 		log "warning: bind mount of $kdir/lib/modules over /lib/modules failed"
 else

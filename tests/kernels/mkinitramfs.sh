@@ -60,13 +60,63 @@ if [ -f "$moddir/modules.builtin" ]; then
 	done <"$moddir/modules.builtin"
 fi
 
+# Soft dependencies ("softdep libcrc32c pre: crc32c"): libcrc32c's init asks
+# the crypto API for crc32c, which would need modprobe, absent in the
+# initramfs; so pre-softdeps are loaded first like hard ones. Their targets
+# may be aliases (crc32c -> crc32c_generic, crc32c_intel): resolved through
+# the exact (glob-free) lines of modules.alias, preferring *_generic, which
+# works on any CPU.
+declare -A softpre_of=() alias_of=()
+if [ -f "$moddir/modules.softdep" ]; then
+	while read -r kw mod rest; do
+		[ "$kw" = softdep ] || continue
+		[[ $rest == *pre:* ]] || continue
+		rest=${rest#*pre:}
+		rest=${rest%%post:*}
+		softpre_of[${mod//-/_}]+=" $rest"
+	done <"$moddir/modules.softdep"
+fi
+if [ -f "$moddir/modules.alias" ]; then
+	while read -r kw al mod; do
+		[ "$kw" = alias ] || continue
+		[[ $al == *[\*\?\[]* ]] && continue
+		alias_of[$al]+=" ${mod//-/_}"
+	done <"$moddir/modules.alias"
+fi
+
+# resolve_soft NAME: module paths a softdep target stands for
+resolve_soft() {
+	local n=${1//-/_} m generic=() all=()
+	if [ -n "${path_of[$n]:-}" ]; then
+		printf '%s\n' "${path_of[$n]}"
+		return 0
+	fi
+	for m in ${alias_of[$1]:-}; do
+		[ -n "${path_of[$m]:-}" ] || continue
+		all+=("${path_of[$m]}")
+		[[ $m == *_generic ]] && generic+=("${path_of[$m]}")
+	done
+	if [ ${#generic[@]} -gt 0 ]; then
+		printf '%s\n' "${generic[@]}"
+	elif [ ${#all[@]} -gt 0 ]; then
+		printf '%s\n' "${all[@]}"
+	fi
+	return 0
+}
+
 # Depth-first walk: a module is emitted after all its dependencies.
 declare -A seen=()
 order=()
 visit() {
-	local p=$1 d
+	local p=$1 d n s
 	[ -n "${seen[$p]:-}" ] && return 0
 	seen[$p]=1
+	n=${p##*/}
+	n=${n%%.ko*}
+	n=${n//-/_}
+	for s in ${softpre_of[$n]:-}; do
+		for d in $(resolve_soft "$s"); do visit "$d"; done
+	done
 	for d in ${deps_of[$p]}; do visit "$d"; done
 	order+=("$p")
 }

@@ -15,6 +15,7 @@
 #   KERNEL_MEM      guest RAM in MiB (default 1536)
 #   KERNEL_SMP      guest CPUs (default 2)
 #   KERNEL_TIMEOUT  seconds for the whole guest (default 600)
+#   KERNEL_CMDLINE_EXTRA  more guest kernel parameters (e.g. loglevel=7)
 #   MXP_TEST_TIMEOUT  seconds per test inside the guest (default 300)
 set -euo pipefail
 
@@ -104,7 +105,8 @@ common=(
 )
 # console on the serial port; panic=-1 reboots (so qemu exits) on a panic;
 # mitigations=off because TCG pays for every one of them.
-cmdline="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off 8250.nr_uarts=1"
+# KERNEL_CMDLINE_EXTRA adds parameters, e.g. loglevel=7 to see every message.
+cmdline="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off 8250.nr_uarts=1${KERNEL_CMDLINE_EXTRA:+ $KERNEL_CMDLINE_EXTRA}"
 
 # ---- accelerator --------------------------------------------------------------
 # KVM hangs on some hosts (nested virtualization); use it only when a short
@@ -130,6 +132,7 @@ if [ "$accel" = kvm ]; then
 	accelargs=(-accel kvm -cpu host)
 else
 	# multi-threaded TCG uses both host cores for the two vCPUs
+	# shellcheck disable=SC2054 # qemu's option syntax uses commas
 	accelargs=(-accel tcg,thread=multi -cpu max)
 fi
 
@@ -179,10 +182,11 @@ fi
 failed=$(grep -vc '^\(PASS\|SKIP\)' "$outdir/results.tsv" || true)
 if [ "${failed:-0}" -gt 0 ]; then
 	km_log "kernel $ver: failing tests' logs are in $outdir/logs/"
-	for f in $(awk -F'\t' '$1 != "PASS" && $1 != "SKIP" { print $2 }' "$outdir/results.tsv"); do
-		km_log "---- $f ----"
-		tail -n 40 "$outdir/logs/$f.log" >&2 || true
-	done
+	awk -F'\t' '$1 != "PASS" && $1 != "SKIP" { print $2 }' "$outdir/results.tsv" |
+		while IFS= read -r f; do
+			km_log "---- $f ----"
+			tail -n 40 "$outdir/logs/$f.log" >&2 || true
+		done
 	km_log "---- last lines of $log ----"
 	tail -n 30 "$log" >&2 || true
 fi
