@@ -11,6 +11,8 @@
 #   mxp.repo=PATH     repository root (host path)
 #   mxp.kdir=PATH     $BUILD/kernels/VER (host path): holds lib/modules/VER
 #   mxp.timeout=SECS  time limit for guest-run.sh
+#   mxp.testtimeout=SECS  time limit per test (MXP_TEST_TIMEOUT)
+#   mxp.trace=1       trace this script (set -x) with uptimes
 # No `set -e`: PID 1 must never exit (the kernel panics); every step reports
 # and carries on, and the end is always a reboot.
 set -uo pipefail
@@ -19,10 +21,11 @@ export HOME=/root LANG=C.UTF-8 TERM=dumb
 
 log() { printf '%s\n' "mxprobe-guest: $*"; }
 
+# Every exec costs ~0.1 s under TCG: parse the command line once, with builtins.
+read -r -a cmdline_words </proc/cmdline
 param() {
 	local kv
-	# shellcheck disable=SC2013 # words, not lines, on purpose
-	for kv in $(cat /proc/cmdline); do
+	for kv in "${cmdline_words[@]}"; do
 		if [[ $kv == "$1"=* ]]; then
 			printf '%s\n' "${kv#*=}"
 			return 0
@@ -30,6 +33,13 @@ param() {
 	done
 	return 1
 }
+
+# mxp.trace=1 (through KERNEL_CMDLINE_EXTRA): trace this script with uptimes
+if [ "$(param mxp.trace)" = 1 ]; then
+	# shellcheck disable=SC2016,SC2154 # expanded at trace time
+	PS4='+ [$(read -r u _ </proc/uptime; echo "$u")] '
+	set -x
+fi
 
 finish() {
 	sync
@@ -39,32 +49,41 @@ finish() {
 	sleep 10
 }
 
+mounted() {
+	# mounted DIR: DIR is a mount point (builtins only, see above)
+	local _src mnt _rest
+	while read -r _src mnt _rest; do
+		[ "$mnt" = "$1" ] && return 0
+	done </proc/mounts
+	return 1
+}
 try_mount() {
 	# try_mount TYPE SOURCE TARGET [OPTIONS]
-	mkdir -p "$3" 2>/dev/null
-	mountpoint -q "$3" && return 0
+	mounted "$3" && return 0
 	mount -t "$1" ${4:+-o "$4"} "$2" "$3" || log "warning: mount of $1 on $3 failed"
 }
 
-log "stage 2 at $(cut -d' ' -f1 /proc/uptime)s, kernel $(uname -r)"
+read -r up _ </proc/uptime
+log "stage 2 at ${up}s, kernel $(uname -r)"
 
+mkdir -p /dev/pts /dev/shm /run /tmp /sys/kernel/debug /sys/kernel/tracing \
+	/sys/fs/cgroup /sys/fs/bpf /sys/kernel/security 2>/dev/null
 try_mount devpts devpts /dev/pts gid=5,mode=620,ptmxmode=666
 try_mount tmpfs tmpfs /dev/shm mode=1777
 try_mount tmpfs tmpfs /run mode=0755
 try_mount tmpfs tmpfs /tmp mode=1777
 try_mount debugfs debugfs /sys/kernel/debug
 try_mount tracefs tracefs /sys/kernel/tracing
-# The 9p lower has the host's cgroup v1 mounts' empty directories; mount a
-# plain cgroup2 hierarchy like a systemd host with unified cgroups has.
+# A unified cgroup2 hierarchy, as on a systemd host (Debian 12's default).
 try_mount cgroup2 cgroup2 /sys/fs/cgroup nsdelegate
 try_mount bpf bpf /sys/fs/bpf mode=0700
 try_mount securityfs securityfs /sys/kernel/security
 
 # /dev/fd and friends: devtmpfs has no such links.
-[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
-[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
+ln -sfn /proc/self/fd /dev/fd 2>/dev/null
+ln -sf /proc/self/fd/0 /dev/stdin 2>/dev/null
+ln -sf /proc/self/fd/1 /dev/stdout 2>/dev/null
+ln -sf /proc/self/fd/2 /dev/stderr 2>/dev/null
 
 kver=$(uname -r)
 repo=$(param mxp.repo) || {
@@ -76,6 +95,7 @@ kdir=$(param mxp.kdir) || {
 	finish
 }
 limit=$(param mxp.timeout) || limit=600
+if t=$(param mxp.testtimeout); then export MXP_TEST_TIMEOUT=$t; fi
 
 # The guest kernel's modules, so that modprobe (also the kernel's own
 # request_module, which runs /sbin/modprobe in this root) finds them.
@@ -99,7 +119,7 @@ fi
 hostname "mxprobe-$kver" 2>/dev/null
 ip link set lo up 2>/dev/null || log "warning: could not bring lo up"
 
-boot=$(cut -d' ' -f1 /proc/uptime)
+read -r boot _ </proc/uptime
 log "ready at ${boot}s"
 [ -n "$outdir" ] && printf '%s\n' "$boot" >"$outdir/boot-seconds"
 
@@ -110,6 +130,7 @@ cd "$repo" || log "error: repository $repo not visible in the guest"
 timeout -k 10 "$limit" bash "$repo/tests/kernels/guest-run.sh" 2>&1 | tee "$MXP_RESULTS_DIR/guest-run.log"
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 124 ] && log "error: guest-run.sh exceeded ${limit}s"
-log "guest-run.sh exited $rc after $(cut -d' ' -f1 /proc/uptime)s uptime"
+read -r up _ </proc/uptime
+log "guest-run.sh exited $rc after ${up}s uptime"
 printf '%s\n' "$rc" >"$MXP_RESULTS_DIR/exit-code"
 finish

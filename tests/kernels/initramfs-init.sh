@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the kernel-matrix guest initramfs (busybox ash, PID 1).
 #
 # Loads the modules listed in /mods/order (dependency order, computed on the

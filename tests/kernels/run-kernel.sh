@@ -145,7 +145,7 @@ rc=0
 run_qemu "$log" "$limit" "${common[@]}" "${accelargs[@]}" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$outdir,mount_tag=mxpout,security_model=none" \
-	-append "$cmdline mxp.stage2=$KM_ROOT/tests/kernels/guest-init.sh mxp.repo=$KM_ROOT mxp.kdir=$kdir mxp.timeout=$guest_limit" ||
+	-append "$cmdline mxp.stage2=$KM_ROOT/tests/kernels/guest-init.sh mxp.repo=$KM_ROOT mxp.kdir=$kdir mxp.timeout=$guest_limit mxp.testtimeout=${MXP_TEST_TIMEOUT:-300}" ||
 	rc=$?
 wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 
