@@ -12,6 +12,7 @@
 #   mxp.kdir=PATH     $BUILD/kernels/VER (host path): holds lib/modules/VER
 #   mxp.timeout=SECS  time limit for guest-run.sh
 #   mxp.testtimeout=SECS  time limit per test (MXP_TEST_TIMEOUT)
+#   mxp.livedir=DIR   test directory relative to the repository (MXP_LIVE_DIR)
 #   mxp.trace=1       trace this script (set -x) with uptimes
 # No `set -e`: PID 1 must never exit (the kernel panics); every step reports
 # and carries on, and the end is always a reboot.
@@ -96,6 +97,7 @@ kdir=$(param mxp.kdir) || {
 }
 limit=$(param mxp.timeout) || limit=600
 if t=$(param mxp.testtimeout); then export MXP_TEST_TIMEOUT=$t; fi
+if t=$(param mxp.livedir); then export MXP_LIVE_DIR=$t; fi
 
 # The guest kernel's modules, so that modprobe (also the kernel's own
 # request_module, which runs /sbin/modprobe in this root) finds them.

@@ -5,7 +5,7 @@
 # but runs anywhere as root: `sudo tests/kernels/guest-run.sh`.
 # Runs, from the repository root:
 #   - its own checks (kernel probes, `build/mxprobe features --json`);
-#   - every tests/integration/live/*.sh, in name order. Each exits 0 (pass),
+#   - every tests/integration/live/*.sh (or $MXP_LIVE_DIR/*.sh), in name order. Each exits 0 (pass),
 #     77 (skip) or anything else (fail), needs root and uses build/mxprobe.
 # Prints PASS/FAIL/SKIP per test and ends with exactly
 #   kernel VER: N passed, N failed
@@ -146,11 +146,14 @@ run_test kernel-probes bash -c check_kernel_probes
 run_test features-json bash -c check_features_json
 
 # ---- live integration tests ---------------------------------------------------
+# MXP_LIVE_DIR (relative to the repository) picks another directory: the
+# harness's own self-tests live in tests/kernels/selftest.
+live_dir=${MXP_LIVE_DIR:-tests/integration/live}
 shopt -s nullglob
-live=("$repo"/tests/integration/live/*.sh)
-[ ${#live[@]} -gt 0 ] || echo "guest-run: no tests/integration/live/*.sh yet"
+live=("$repo/$live_dir"/*.sh)
+[ ${#live[@]} -gt 0 ] || echo "guest-run: no $live_dir/*.sh yet"
 for t in "${live[@]}"; do
-	run_test "live/$(basename "$t" .sh)" bash "$t"
+	run_test "$(basename "$live_dir")/$(basename "$t" .sh)" bash "$t"
 done
 
 summary="kernel $kver: $passed passed, $failed failed"

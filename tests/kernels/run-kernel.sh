@@ -17,6 +17,9 @@
 #   KERNEL_TIMEOUT  seconds for the whole guest (default 600)
 #   KERNEL_CMDLINE_EXTRA  more guest kernel parameters (e.g. loglevel=7)
 #   MXP_TEST_TIMEOUT  seconds per test inside the guest (default 300)
+#   MXP_LIVE_DIR    test directory, relative to the repository (default
+#                   tests/integration/live; tests/kernels/selftest for the
+#                   harness's own tests)
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -39,7 +42,7 @@ guest_limit=$((limit > 120 ? limit - 60 : limit))
 [ -f "$vmlinuz" ] || km_die "kernel $ver: $vmlinuz missing (run scripts/kernel-fetch.sh first)"
 [ "$(id -u)" -eq 0 ] || km_die "kernel $ver: run-kernel.sh needs root (9p export of / and live tests)"
 km_need_cmds qemu-system-x86_64:qemu-system-x86 setpriv:util-linux timeout:coreutils
-for p in "$KM_ROOT" "$kdir"; do
+for p in "$KM_ROOT" "$kdir" "${MXP_LIVE_DIR:-}"; do
 	# paths travel on the kernel command line, which splits at spaces
 	[[ $p != *[[:space:]]* ]] || km_die "path $p: contains whitespace, unusable on the guest command line"
 done
@@ -148,7 +151,7 @@ rc=0
 run_qemu "$log" "$limit" "${common[@]}" "${accelargs[@]}" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$outdir,mount_tag=mxpout,security_model=none" \
-	-append "$cmdline mxp.stage2=$KM_ROOT/tests/kernels/guest-init.sh mxp.repo=$KM_ROOT mxp.kdir=$kdir mxp.timeout=$guest_limit mxp.testtimeout=${MXP_TEST_TIMEOUT:-300}" ||
+	-append "$cmdline mxp.stage2=$KM_ROOT/tests/kernels/guest-init.sh mxp.repo=$KM_ROOT mxp.kdir=$kdir mxp.timeout=$guest_limit mxp.testtimeout=${MXP_TEST_TIMEOUT:-300}${MXP_LIVE_DIR:+ mxp.livedir=$MXP_LIVE_DIR}" ||
 	rc=$?
 wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 
