@@ -17,7 +17,7 @@ KERNELS ?=
 
 .PHONY: test-kernels test-kernels-selftest add-kernel clean-kernels
 
-# BUILD is exported so the scripts agree with make on where build/ is.
+# BUILD is passed so the scripts agree with make on where build/ is.
 test-kernels: $(BUILD)/mxprobe
 	BUILD=$(BUILD) $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
 
@@ -28,31 +28,13 @@ test-kernels-selftest:
 	BUILD=$(BUILD) MXP_LIVE_DIR=tests/kernels/selftest $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
 
 add-kernel:
-	@test -n "$(KERNEL)" || { echo "# The harness's own tests (tests/kernels/selftest: netns+veth, nftables and
-# both iptables, on-demand modules, BPF) instead of the live tests; needs no
-# mxprobe binary.
-test-kernels-selftest:
-	BUILD=$(BUILD) MXP_LIVE_DIR=tests/kernels/selftest $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
-
-add-kernel: KERNEL=pkg-or-path missing" >&2; exit 2; }
+	@test -n "$(KERNEL)" || { echo "add-kernel: KERNEL=pkg-or-path missing" >&2; exit 2; }
 	BUILD=$(BUILD) $(KERNELS_ROOT)/scripts/kernel-fetch.sh "$(KERNEL)" >/dev/null
 	@if grep -qxF -- "$(KERNEL)" $(KERNELS_ROOT)/tests/kernels/kernels.list; then \
-		echo "# The harness's own tests (tests/kernels/selftest: netns+veth, nftables and
-# both iptables, on-demand modules, BPF) instead of the live tests; needs no
-# mxprobe binary.
-test-kernels-selftest:
-	BUILD=$(BUILD) MXP_LIVE_DIR=tests/kernels/selftest $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
-
-add-kernel: $(KERNEL) already in tests/kernels/kernels.list"; \
+		echo "add-kernel: $(KERNEL) already in tests/kernels/kernels.list"; \
 	else \
 		printf '%s\n' "$(KERNEL)" >>$(KERNELS_ROOT)/tests/kernels/kernels.list; \
-		echo "# The harness's own tests (tests/kernels/selftest: netns+veth, nftables and
-# both iptables, on-demand modules, BPF) instead of the live tests; needs no
-# mxprobe binary.
-test-kernels-selftest:
-	BUILD=$(BUILD) MXP_LIVE_DIR=tests/kernels/selftest $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
-
-add-kernel: $(KERNEL) added to tests/kernels/kernels.list"; \
+		echo "add-kernel: $(KERNEL) added to tests/kernels/kernels.list"; \
 	fi
 
 clean-kernels:
