@@ -31,3 +31,14 @@ km_need_cmds() {
 		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; } ||
 		km_die "apt-get install of ${missing[*]} failed"
 }
+
+# km_die_with_parent "$@": re-executes the calling script with a parent-death
+# signal (TERM), once. A harness whose parent (make, CI, a terminal) is killed,
+# even with SIGKILL, then gets TERM, and its trap stops its guest: no qemu is
+# left behind. Call it first thing, with the script's arguments.
+km_die_with_parent() {
+	[ -n "${KM_PDEATH_SET:-}" ] && return 0
+	command -v setpriv >/dev/null 2>&1 || return 0
+	export KM_PDEATH_SET=1
+	exec setpriv --pdeathsig TERM -- "$0" "$@"
+}

@@ -24,6 +24,7 @@ set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+km_die_with_parent "$@"
 
 [ $# -eq 1 ] || km_die "usage: run-kernel.sh VER"
 ver=$1
@@ -143,7 +144,7 @@ else
 fi
 
 # ---- boot ------------------------------------------------------------------------
-rm -rf "$outdir"
+rm -rf "$outdir" "$KM_DIR/$ver.result"
 mkdir -p "$outdir"
 km_log "kernel $ver: booting under $accel (${mem} MiB, $smp cpus, limit ${limit}s), log $log"
 start=$(date +%s.%N)
@@ -181,11 +182,15 @@ if [ -n "$problem" ]; then
 	# count the whole kernel as one failure if the guest did not report
 	passed=$(grep -c '^PASS' "$outdir/results.tsv" 2>/dev/null || true)
 	failed=$(grep -vc '^\(PASS\|SKIP\)' "$outdir/results.tsv" 2>/dev/null || true)
-	echo "kernel $ver: ${passed:-0} passed, $((${failed:-0} + 1)) failed"
+	failed=$((${failed:-0} + 1))
+	printf '%s %s\n' "${passed:-0}" "$failed" >"$KM_DIR/$ver.result"
+	echo "kernel $ver: ${passed:-0} passed, $failed failed"
 	exit 1
 fi
 
+passed=$(grep -c '^PASS' "$outdir/results.tsv" || true)
 failed=$(grep -vc '^\(PASS\|SKIP\)' "$outdir/results.tsv" || true)
+printf '%s %s\n' "${passed:-0}" "${failed:-0}" >"$KM_DIR/$ver.result"
 if [ "${failed:-0}" -gt 0 ]; then
 	km_log "kernel $ver: failing tests' logs are in $outdir/logs/"
 	awk -F'\t' '$1 != "PASS" && $1 != "SKIP" { print $2 }' "$outdir/results.tsv" |

@@ -13,6 +13,17 @@ set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+km_die_with_parent "$@"
+
+# Stop the running guest when stopped ourselves: run-kernel.sh kills its qemu
+# on TERM (and would get TERM anyway through its parent-death signal).
+child=
+stop() {
+	km_log "interrupted"
+	[ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
+	exit 130
+}
+trap stop INT TERM HUP
 
 list=$KM_ROOT/tests/kernels/kernels.list
 kernels=()
@@ -40,13 +51,16 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	rc=0
-	"$KM_ROOT/tests/kernels/run-kernel.sh" "$ver" || rc=$?
-	# a guest that never reported counts as one failure (run-kernel.sh said why)
-	tsv=$KM_DIR/out/$ver/results.tsv
+	# in the background, so that the trap above runs as soon as a signal comes
+	"$KM_ROOT/tests/kernels/run-kernel.sh" "$ver" &
+	child=$!
+	wait "$child" || rc=$?
+	child=
+	# run-kernel.sh leaves "PASSED FAILED" there; a guest that never
+	# reported counts one failure more (run-kernel.sh said why)
 	p=0 f=0
-	if [ -s "$KM_DIR/out/$ver/summary" ] && [ -f "$tsv" ]; then
-		p=$(grep -c '^PASS' "$tsv" || true)
-		f=$(grep -vc '^\(PASS\|SKIP\)' "$tsv" || true)
+	if [ -s "$KM_DIR/$ver.result" ]; then
+		read -r p f <"$KM_DIR/$ver.result"
 	fi
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	passed=$((passed + p))
