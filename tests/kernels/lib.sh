@@ -37,8 +37,9 @@ km_need_cmds() {
 # even with SIGKILL, then gets TERM, and its trap stops its guest: no qemu is
 # left behind. Call it first thing, with the script's arguments.
 km_die_with_parent() {
-	[ -n "${KM_PDEATH_SET:-}" ] && return 0
+	# the marker names the pid: children inherit it but are not re-executed
+	[ "${KM_PDEATH_PID:-}" = "$$" ] && return 0
 	command -v setpriv >/dev/null 2>&1 || return 0
-	export KM_PDEATH_SET=1
+	export KM_PDEATH_PID=$$
 	exec setpriv --pdeathsig TERM -- "$0" "$@"
 }
