@@ -25,24 +25,24 @@ mkdir -p "$debs"
 
 km_need_cmds dpkg-deb:dpkg depmod:kmod
 
-# resolve_pkg NAME -> prints the versioned image package a name stands for.
-# linux-image-amd64 Depends: linux-image-6.1.0-56-amd64 (= 6.1.192-2); follow
-# such image dependencies a few levels (cloud/rt flavours chain the same way).
+# resolve_pkg NAME -> prints the image package a name stands for. Metapackages
+# depend on the next package down: linux-image-amd64 Depends:
+# linux-image-6.1.0-56-amd64 (= 6.1.192-2); linux-image-6.12-amd64 Depends:
+# linux-image-6.12.N+deb12-amd64. The real image is the first package in the
+# chain without a linux-image-* dependency (its own are kmod, linux-base...).
 resolve_pkg() {
 	local name=$1 depth dep
-	for depth in 1 2 3 4; do
-		# a versioned image: linux-image-<digit>...
-		if [[ $name =~ ^linux-image-[0-9] ]]; then
+	for depth in 1 2 3 4 5; do
+		dep=$(apt-cache depends --important "$name" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -n1 || true)
+		if [ -z "$dep" ] || [ "$dep" = "$name" ]; then
 			printf '%s\n' "$name"
 			return 0
 		fi
-		dep=$(apt-cache depends --no-recommends --no-suggests --important "$name" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -n1)
-		[ -n "$dep" ] || km_die "package $name: no linux-image dependency found (not a kernel package, or apt lists missing)"
 		name=$dep
 		: "$depth"
 	done
-	km_die "package $1: dependency chain too long"
+	km_die "package $1: linux-image dependency chain longer than 5"
 }
 
 # apt lists can be missing on a fresh machine; update them once if the name
@@ -67,7 +67,7 @@ extract_deb() {
 	# shellcheck disable=SC2064 # expand now: tmp is local
 	trap "rm -rf '$tmp'" EXIT
 	dpkg-deb -x "$deb" "$tmp" || km_die "kernel package $deb: dpkg-deb -x failed"
-	ver=$(find "$tmp/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | head -n1)
+	ver=$(find "$tmp/lib/modules" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | head -n1 || true)
 	[ -n "$ver" ] || km_die "kernel package $deb: no lib/modules/VER inside (not a kernel image package?)"
 	[ -f "$tmp/boot/vmlinuz-$ver" ] || km_die "kernel package $deb: no boot/vmlinuz-$ver inside"
 	install_tree "$tmp" "$ver"
@@ -104,11 +104,11 @@ run_depmod() {
 from_dir() {
 	local dir vmlinuz ver moddir
 	dir=$(cd "$1" && pwd)
-	vmlinuz=$(find "$dir" "$dir/boot" -maxdepth 1 -name 'vmlinuz*' -type f 2>/dev/null | head -n1)
+	vmlinuz=$(find "$dir" "$dir/boot" -maxdepth 1 -name 'vmlinuz*' -type f 2>/dev/null | head -n1 || true)
 	[ -n "$vmlinuz" ] || km_die "kernel directory $dir: no vmlinuz or boot/vmlinuz-VER inside"
 	for moddir in "$dir/lib/modules" "$dir/modules"; do
 		[ -d "$moddir" ] || continue
-		ver=$(find "$moddir" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | head -n1)
+		ver=$(find "$moddir" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | head -n1 || true)
 		[ -n "$ver" ] && break
 	done
 	[ -n "${ver:-}" ] || km_die "kernel directory $dir: no lib/modules/VER or modules/VER inside"
@@ -161,9 +161,9 @@ from_pkg() {
 	deb=$debs/$fname
 	if [ ! -s "$deb" ]; then
 		km_log "downloading $pkg=$ver"
-		# apt's _apt user cannot write into root-owned build dirs: that only
-		# prints a warning, the download itself works as root.
-		(cd "$debs" && apt-get download "$pkg=$ver" >&2) ||
+		# apt's _apt sandbox user cannot write into a root-owned build dir:
+		# download as root (what apt falls back to anyway, with a warning).
+		(cd "$debs" && apt-get download -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
 			km_die "package $pkg=$ver: apt-get download failed"
 		[ -s "$deb" ] || km_die "package $pkg=$ver: downloaded file $fname not found in $debs"
 	fi
