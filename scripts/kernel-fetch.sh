@@ -140,6 +140,7 @@ from_dir() {
 from_pkg() {
 	local spec=$1 name want_ver pkg ver deb fname
 	name=${spec%%=*}
+	[[ $name == linux-image-* ]] || km_die "package $name: not a linux-image-* package"
 	want_ver=
 	[ "$name" != "$spec" ] && want_ver=${spec#*=}
 	if ! apt_known "$name"; then
