@@ -42,11 +42,19 @@ guest_limit=$((limit > 120 ? limit - 60 : limit))
 
 [ -f "$vmlinuz" ] || km_die "kernel $ver: $vmlinuz missing (run scripts/kernel-fetch.sh first)"
 [ "$(id -u)" -eq 0 ] || km_die "kernel $ver: run-kernel.sh needs root (9p export of / and live tests)"
-km_need_cmds qemu-system-x86_64:qemu-system-x86 setpriv:util-linux timeout:coreutils
+# jq is for guest-run.sh: the guest runs this host's userland, so it must be here
+km_need_cmds qemu-system-x86_64:qemu-system-x86 setpriv:util-linux flock:util-linux \
+	timeout:coreutils jq:jq
 for p in "$KM_ROOT" "$kdir" "${MXP_LIVE_DIR:-}"; do
 	# paths travel on the kernel command line, which splits at spaces
 	[[ $p != *[[:space:]]* ]] || km_die "path $p: contains whitespace, unusable on the guest command line"
 done
+
+# One run per kernel at a time: a second one would share the pidfile, the log
+# and the results directory (and its stale-qemu cleanup below would kill the
+# first one's guest).
+exec 9>"$KM_DIR/$ver.lock"
+flock -n 9 || km_die "kernel $ver: another run holds $KM_DIR/$ver.lock"
 
 initrd=$("$KM_ROOT/tests/kernels/mkinitramfs.sh" "$ver")
 
@@ -79,7 +87,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'km_log "kernel $ver: interrupted"; exit 130' INT TERM HUP
 
-# A pidfile left by a harness that was SIGKILLed while its qemu survived.
+# A pidfile left by a harness that was SIGKILLed while its qemu survived (we
+# hold the lock, so its owner is gone).
 kill_qemu
 
 # run_qemu LOG SECONDS ARGS...: qemu in the background (so traps run at once),
