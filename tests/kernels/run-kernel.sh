@@ -181,7 +181,11 @@ if [ -s "$outdir/results.tsv" ]; then
 	done <"$outdir/results.tsv"
 fi
 boot=$(cat "$outdir/boot-seconds" 2>/dev/null || echo "?")
-km_log "kernel $ver: guest ready after ${boot}s of guest uptime; wall time ${wall}s"
+if [ "$boot" = "?" ]; then
+	km_log "kernel $ver: guest never got ready; wall time ${wall}s"
+else
+	km_log "kernel $ver: guest ready after ${boot}s of guest uptime; wall time ${wall}s"
+fi
 printf '%s\n' "boot=$boot wall=$wall accel=$accel" >"$KM_DIR/$ver.timing"
 
 if [ -n "$problem" ]; then
