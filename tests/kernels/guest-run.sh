@@ -17,6 +17,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 kver=$(uname -r)
 mxprobe=${MXPROBE:-$repo/build/mxprobe}
+# what tests/run-integration.sh gives the tests too (common.sh requires them)
+export MXPROBE=$mxprobe MX_TOP=$repo
 results=${MXP_RESULTS_DIR:-$(mktemp -d /tmp/mxprobe-results.XXXXXX)}
 per_test_limit=${MXP_TEST_TIMEOUT:-300}
 mkdir -p "$results/logs"
