@@ -67,25 +67,6 @@ try_mount() {
 read -r up _ </proc/uptime
 log "stage 2 at ${up}s, kernel $(uname -r)"
 
-mkdir -p /dev/pts /dev/shm /run /tmp /sys/kernel/debug /sys/kernel/tracing \
-	/sys/fs/cgroup /sys/fs/bpf /sys/kernel/security 2>/dev/null
-try_mount devpts devpts /dev/pts gid=5,mode=620,ptmxmode=666
-try_mount tmpfs tmpfs /dev/shm mode=1777
-try_mount tmpfs tmpfs /run mode=0755
-try_mount tmpfs tmpfs /tmp mode=1777
-try_mount debugfs debugfs /sys/kernel/debug
-try_mount tracefs tracefs /sys/kernel/tracing
-# A unified cgroup2 hierarchy, as on a systemd host (Debian 12's default).
-try_mount cgroup2 cgroup2 /sys/fs/cgroup nsdelegate
-try_mount bpf bpf /sys/fs/bpf mode=0700
-try_mount securityfs securityfs /sys/kernel/security
-
-# /dev/fd and friends: devtmpfs has no such links.
-ln -sfn /proc/self/fd /dev/fd 2>/dev/null
-ln -sf /proc/self/fd/0 /dev/stdin 2>/dev/null
-ln -sf /proc/self/fd/1 /dev/stdout 2>/dev/null
-ln -sf /proc/self/fd/2 /dev/stderr 2>/dev/null
-
 kver=$(uname -r)
 repo=$(param mxp.repo) || {
 	log "error: no mxp.repo= on the kernel command line"
@@ -98,6 +79,35 @@ kdir=$(param mxp.kdir) || {
 limit=$(param mxp.timeout) || limit=600
 if t=$(param mxp.testtimeout); then export MXP_TEST_TIMEOUT=$t; fi
 if t=$(param mxp.livedir); then export MXP_LIVE_DIR=$t; fi
+
+
+mkdir -p /dev/pts /dev/shm /run /tmp /sys/kernel/debug /sys/kernel/tracing \
+	/sys/fs/cgroup /sys/fs/bpf /sys/kernel/security 2>/dev/null
+try_mount devpts devpts /dev/pts gid=5,mode=620,ptmxmode=666
+try_mount tmpfs tmpfs /dev/shm mode=1777
+# Fresh /run and /tmp (the host's hold its sockets, netns files and junk),
+# except where the repository or the kernel tree lives under one of them (a CI
+# clone in /tmp, say): a tmpfs there would hide it. The overlay root is
+# writable anyway.
+for d in /run /tmp; do
+	if [[ $repo/ == "$d"/* || $kdir/ == "$d"/* ]]; then
+		log "note: $d not replaced by a tmpfs, the repository is under it"
+		continue
+	fi
+	if [ "$d" = /tmp ]; then try_mount tmpfs tmpfs /tmp mode=1777; else try_mount tmpfs tmpfs /run mode=0755; fi
+done
+try_mount debugfs debugfs /sys/kernel/debug
+try_mount tracefs tracefs /sys/kernel/tracing
+# A unified cgroup2 hierarchy, as on a systemd host (Debian 12's default).
+try_mount cgroup2 cgroup2 /sys/fs/cgroup nsdelegate
+try_mount bpf bpf /sys/fs/bpf mode=0700
+try_mount securityfs securityfs /sys/kernel/security
+
+# /dev/fd and friends: devtmpfs has no such links.
+ln -sfn /proc/self/fd /dev/fd 2>/dev/null
+ln -sf /proc/self/fd/0 /dev/stdin 2>/dev/null
+ln -sf /proc/self/fd/1 /dev/stdout 2>/dev/null
+ln -sf /proc/self/fd/2 /dev/stderr 2>/dev/null
 
 # The guest kernel's modules, so that modprobe (also the kernel's own
 # request_module, which runs /sbin/modprobe in this root) finds them.
