@@ -421,9 +421,10 @@ static enum mx_status docker_user(const struct fw_ruleset *rs, int family, struc
 			first = x->pos;
 	}
 	for (int i = 0; du && i < du->nrules; i++)
-		if (!(du->rules[i].verdict == FW_V_RETURN && !du->rules[i].m.proto &&
-		      du->rules[i].m.proto < 0 && !du->rules[i].m.src.set))
-			real++;
+		if (!(du->rules[i].verdict == FW_V_RETURN && du->rules[i].m.proto < 0 &&
+		      !du->rules[i].m.src.set && !du->rules[i].m.dst.set && !du->rules[i].m.iif[0] &&
+		      !du->rules[i].m.oif[0] && !du->rules[i].m.unknown))
+			real++; /* Docker's own trailing "-j RETURN" is not counted */
 	json_object_object_add(o, "jump_position", jump ? json_object_new_int(jump) : NULL);
 	json_object_object_add(o, "rules", json_object_new_int(real));
 	if (!du) {
@@ -647,9 +648,6 @@ static enum fw_verdict walk_port(const struct fw_ruleset *rs, const struct mx_fw
 			json_object *x;
 
 			if (st->fit == FW_FIT_YES || !st->rule)
-				continue;
-			if (st->rule->verdict != FW_V_DROP && st->rule->verdict != FW_V_REJECT &&
-			    hook == FW_HOOK_FORWARD)
 				continue;
 			x = mx_fw_rule_json(st->table, st->chain, st->rule);
 			from_text(st->rule, from, sizeof(from));

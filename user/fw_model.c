@@ -152,13 +152,8 @@ const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family,
 static void addr_str(const struct fw_addr *a, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
-	int full = a->family == AF_INET6 ? 128 : 32;
-
 	inet_ntop(a->family, a->addr, ip, sizeof(ip));
-	if (a->plen == full)
-		snprintf(buf, len, "%s", ip);
-	else
-		snprintf(buf, len, "%s/%d", ip, a->plen);
+	snprintf(buf, len, "%s/%d", ip, a->plen); /* as iptables-save writes it */
 }
 
 static void cat(char *buf, size_t len, const char *fmt, const char *a, const char *b)
@@ -305,7 +300,8 @@ static int ifname_match(const char *pat, const char *name)
 /* Docker bridges and container ends: a packet from outside never arrives there. */
 static int internal_if(const char *pat)
 {
-	return !strncmp(pat, "br-", 3) || !strncmp(pat, "docker", 6) || !strncmp(pat, "veth", 4);
+	return !strcmp(pat, "lo") || !strncmp(pat, "br-", 3) || !strncmp(pat, "docker", 6) ||
+	       !strncmp(pat, "veth", 4);
 }
 
 enum fw_fit fw_rule_fit(const struct fw_rule *r, const struct fw_packet *p)

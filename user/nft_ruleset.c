@@ -182,6 +182,9 @@ struct dec {
 	char txt[384];
 	int ge_pending;
 	uint16_t ge_lo;
+	int nfproto; /* from "meta nfproto" in inet tables */
+	int l4_pending;
+	size_t l4_pos;
 };
 
 static void say(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -222,6 +225,7 @@ static void set_port(struct dec *d, struct fw_ports *ps, int src, uint16_t lo, u
 {
 	const char *pn = proto_name(d->r->m.proto);
 
+	d->l4_pending = 0;
 	if (ps->n < FW_MAX_PORTS) {
 		ps->lo[ps->n] = lo;
 		ps->hi[ps->n] = hi;
@@ -245,16 +249,38 @@ static void set_port(struct dec *d, struct fw_ports *ps, int src, uint16_t lo, u
 	}
 }
 
-static void set_addr(struct dec *d, const struct reg *rg, const uint8_t *val, int inv)
+/* iptables-nft loads only the bytes a prefix covers ("-s 10.0.0.0/8":
+ * payload load 1b @ network header + 12), with a bitwise mask for the rest. */
+static int addr_field(const struct dec *d, const struct reg *rg, int *v6, int *is_src)
 {
-	int v6 = rg->len == 16;
-	int is_src = v6 ? rg->off == 8 : rg->off == 12;
-	struct fw_addr *a = is_src ? &d->r->m.src : &d->r->m.dst;
+	int fam = d->nfproto ? d->nfproto : d->t->family;
+
+	if (fam != 10 && rg->len <= 4 && (rg->off == 12 || rg->off == 16)) {
+		*v6 = 0;
+		*is_src = rg->off == 12;
+		return 1;
+	}
+	if (fam != 2 && rg->len <= 16 && (rg->off == 8 || rg->off == 24)) {
+		*v6 = 1;
+		*is_src = rg->off == 8;
+		return 1;
+	}
+	return 0;
+}
+
+static void set_addr(struct dec *d, const struct reg *rg, const uint8_t *val, uint32_t vlen,
+		     int inv)
+{
+	int v6, is_src;
+	struct fw_addr *a;
 	char ip[INET6_ADDRSTRLEN];
 
+	addr_field(d, rg, &v6, &is_src);
+	a = is_src ? &d->r->m.src : &d->r->m.dst;
 	a->set = 1;
 	a->family = v6 ? AF_INET6 : AF_INET;
-	memcpy(a->addr, val, rg->len);
+	memset(a->addr, 0, sizeof(a->addr));
+	memcpy(a->addr, val, vlen < rg->len ? vlen : rg->len);
 	a->plen = 0;
 	for (uint32_t i = 0; i < rg->len; i++)
 		a->plen += __builtin_popcount(rg->masked ? rg->mask[i] : 0xff);
@@ -317,18 +343,16 @@ static void e_cmp(struct dec *d, struct nftnl_expr *e)
 	    len >= 1 && rg->key == NFT_META_L4PROTO) {
 		m->proto = v[0];
 		m->proto_inv = inv;
+		/* nft omits the l4proto a following "tcp dport" implies: written
+		 * at the end of the rule only if nothing implied it. */
 		if (!d->t->xt) {
-			const char *pn = proto_name(v[0]);
-			if (pn)
-				say(d, "meta l4proto %s%s", inv ? "!= " : "", pn);
-			else
-				say(d, "meta l4proto %s%u", inv ? "!= " : "", v[0]);
+			d->l4_pending = 1;
+			d->l4_pos = strlen(d->txt);
 		}
 		return;
 	}
 	if (rg->kind == R_META && rg->key == NFT_META_NFPROTO) {
-		if (!d->t->xt)
-			say(d, "meta nfproto %s", v[0] == 2 ? "ipv4" : v[0] == 10 ? "ipv6" : "?");
+		d->nfproto = v[0]; /* implied by "ip saddr"...: not written, like nft */
 		return;
 	}
 	if (rg->kind == R_META && (rg->key == NFT_META_IIFNAME || rg->key == NFT_META_OIFNAME)) {
@@ -340,9 +364,10 @@ static void e_cmp(struct dec *d, struct nftnl_expr *e)
 	}
 	if (rg->kind == R_PAYLOAD && rg->base == NFT_PAYLOAD_NETWORK_HEADER &&
 	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
-		if ((rg->len == 4 && (rg->off == 12 || rg->off == 16)) ||
-		    (rg->len == 16 && (rg->off == 8 || rg->off == 24))) {
-			set_addr(d, rg, v, inv);
+		int v6, is_src;
+
+		if (rg->len > 1 && addr_field(d, rg, &v6, &is_src)) {
+			set_addr(d, rg, v, len, inv);
 			return;
 		}
 		if (rg->len == 1 && (rg->off == 9 || rg->off == 6)) { /* ip protocol / ip6 nexthdr */
@@ -588,6 +613,25 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	return MNL_CB_OK;
 }
 
+static void l4_insert(struct dec *d)
+{
+	char ins[48], rest[sizeof(d->txt)];
+	const char *pn = proto_name(d->r->m.proto);
+	size_t pos = d->l4_pos < strlen(d->txt) ? d->l4_pos : strlen(d->txt);
+
+	if (pn)
+		snprintf(ins, sizeof(ins), "meta l4proto %s%s", d->r->m.proto_inv ? "!= " : "", pn);
+	else
+		snprintf(ins, sizeof(ins), "meta l4proto %s%d", d->r->m.proto_inv ? "!= " : "",
+			 d->r->m.proto);
+	snprintf(rest, sizeof(rest), "%s", d->txt + pos);
+	snprintf(d->txt + pos, sizeof(d->txt) - pos, "%s%s%s%s", pos ? " " : "", ins,
+		 rest[0] && rest[0] != ' ' ? " " : "", rest);
+	/* "a  b" when inserting mid-text after a blank */
+	for (char *p = strstr(d->txt, "  "); p; p = strstr(d->txt, "  "))
+		memmove(p, p + 1, strlen(p));
+}
+
 /* ---- the messages ---- */
 
 static struct fw_table *table_get(struct fw_ruleset *rs, int family, const char *name)
@@ -670,6 +714,8 @@ static void add_rule(struct fw_ruleset *rs, const struct nlmsghdr *h)
 				d->r = r;
 				r->handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
 				nftnl_expr_foreach(nr, expr_cb, d);
+				if (d->l4_pending)
+					l4_insert(d);
 				fw_rule_render(t, r, d->txt);
 				free(d);
 			}
