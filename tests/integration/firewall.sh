@@ -165,7 +165,7 @@ fw_expect '.["firewall.published"].data.ports[0].restricted[0].rule' \
 fw_expect '.["firewall.input"].data.no_effect[0].rule' "tcp dport 25 drop" "native INPUT rule in nft syntax"
 expect_open 25 # the client is in 198.51.100.0/24
 mx_dns nft delete rule inet mxt_filter forward handle \
-	"$(mx_dns nft -a list chain inet mxt_filter forward | sed -n 's/.*accept # handle \([0-9]*\)/\1/p')"
+	"$(mx_dns nft -a list chain inet mxt_filter forward | sed -n 's/.*saddr.*accept # handle \([0-9]*\)/\1/p')"
 fw_run
 fw_expect '.["firewall.published"].data.ports[0].decided_by.chain' forward "dropped by chain forward"
 fw_expect '.["firewall.published"].data.ports[0].restricted | length' 0 "no exception left"
