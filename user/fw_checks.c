@@ -32,6 +32,10 @@ int mx_fw_load(struct fw_ruleset *rs)
 		fclose(f);
 		return fw_nft_parse(rs, buf, n);
 	}
+	/* MXPROBE_FW_SAVE=FILE keeps the raw nf_tables dump (bug reports, and
+	 * the unit tests' fixtures). */
+	if (getenv("MXPROBE_FW_SAVE") && fw_nft_record(getenv("MXPROBE_FW_SAVE")) < 0)
+		rc = -1;
 	if (fw_nft_load(rs) < 0)
 		rc = -1;
 	if (fw_legacy_load(rs) < 0)

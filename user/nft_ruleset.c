@@ -366,7 +366,7 @@ static void e_cmp(struct dec *d, struct nftnl_expr *e)
 	    (op == NFT_CMP_EQ || op == NFT_CMP_NEQ)) {
 		int v6, is_src;
 
-		if (rg->len > 1 && addr_field(d, rg, &v6, &is_src)) {
+		if (addr_field(d, rg, &v6, &is_src)) {
 			set_addr(d, rg, v, len, inv);
 			return;
 		}
@@ -603,9 +603,23 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		say(d, d->t->xt ? "-j LOG" : "log");
 	} else if (!strcmp(name, "lookup")) {
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+		struct reg *rg = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+		const char *what = "";
 
+		/* The set's elements are not read: the rule may or may not match. */
 		unknown(d, "set lookup");
-		say(d, "@%s", set ? set : "?");
+		if (rg->kind == R_PAYLOAD && rg->base == NFT_PAYLOAD_TRANSPORT_HEADER)
+			what = rg->off == 0 ? "sport " : "dport ";
+		else if (rg->kind == R_PAYLOAD && rg->base == NFT_PAYLOAD_NETWORK_HEADER)
+			what = "address ";
+		if (what[0] == 'd' || what[0] == 's') {
+			const char *pn = proto_name(d->r->m.proto);
+
+			d->l4_pending = 0;
+			say(d, "%s %s@%s", pn ? pn : "th", what, set ? set : "?");
+		} else {
+			say(d, "%s@%s", what, set ? set : "?");
+		}
 	} else {
 		unknown(d, name);
 		say(d, "(%s)", name);
