@@ -675,13 +675,44 @@ static enum fw_verdict walk_port(const struct fw_ruleset *rs, const struct mx_fw
 	return v;
 }
 
+/* The command that removes the deciding rule of port object o. */
+static void remedy_for(json_object *o, char *buf, size_t len)
+{
+	json_object *d, *b, *fam, *t, *c, *p, *h;
+
+	if (!json_object_object_get_ex(o, "decided_by", &d))
+		return;
+	json_object_object_get_ex(d, "backend", &b);
+	json_object_object_get_ex(d, "family", &fam);
+	json_object_object_get_ex(d, "table", &t);
+	json_object_object_get_ex(d, "chain", &c);
+	json_object_object_get_ex(d, "position", &p);
+	json_object_object_get_ex(d, "handle", &h);
+	const char *be = json_object_get_string(b);
+	int ipt = strstr(be, "tables") != NULL;
+	const char *tool = !strcmp(be, "iptables-nft")      ? "iptables"
+			   : !strcmp(be, "ip6tables-nft")   ? "ip6tables"
+							    : be;
+	if (!p) /* the policy */
+		snprintf(buf, len, ipt ? "%s -t %s -P %s ACCEPT" : "nft chain %s %s %s '{ policy accept; }'",
+			 ipt ? tool : json_object_get_string(fam), json_object_get_string(t),
+			 json_object_get_string(c));
+	else if (ipt)
+		snprintf(buf, len, "%s -t %s -D %s %d", tool, json_object_get_string(t),
+			 json_object_get_string(c), json_object_get_int(p));
+	else
+		snprintf(buf, len, "nft delete rule %s %s %s handle %lld", json_object_get_string(fam),
+			 json_object_get_string(t), json_object_get_string(c),
+			 (long long)json_object_get_int64(h));
+}
+
 void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 {
 	struct fw_ruleset rs;
 	struct mx_fw_pub *pubs;
 	json_object *ports;
 	int n, blocked = 0, restricted_n = 0, unknown_n = 0;
-	char sum[1024] = "", first_block[400] = "";
+	char sum[1024] = "", first_block[400] = "", remedy[300] = "";
 
 	if (load_or_error(r, &rs)) {
 		fw_ruleset_free(&rs);
@@ -720,10 +751,27 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 			else
 				restricted_n++;
 		}
-		snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%u %s", i ? ", " : "",
-			 pubs[i].hport,
-			 v == FW_V_ACCEPT ? (json_object_array_length(rest) ? "open (restricted)" : "open")
-					  : "blocked");
+		if (v != FW_V_ACCEPT) {
+			snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%u blocked",
+				 i ? ", " : "", pubs[i].hport);
+		} else if (json_object_array_length(rest)) {
+			json_object *x = json_object_array_get_idx(rest, 0), *f, *vd, *ch, *ps;
+
+			json_object_object_get_ex(x, "from", &f);
+			json_object_object_get_ex(x, "verdict", &vd);
+			json_object_object_get_ex(x, "chain", &ch);
+			json_object_object_get_ex(x, "position", &ps);
+			snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum),
+				 "%s%u open (%s from %s by %s rule %d%s)", i ? ", " : "", pubs[i].hport,
+				 json_object_get_string(vd), json_object_get_string(f),
+				 json_object_get_string(ch), json_object_get_int(ps),
+				 json_object_array_length(rest) > 1 ? ", and more" : "");
+		} else {
+			snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%u open",
+				 i ? ", " : "", pubs[i].hport);
+		}
+		if ((v == FW_V_DROP || v == FW_V_REJECT) && !remedy[0])
+			remedy_for(o, remedy, sizeof(remedy));
 		json_object_array_add(ports, o);
 	}
 	mx_result_data(r);
@@ -735,9 +783,9 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 	} else if (blocked) {
 		mx_result_set(r, MX_FAIL, "new connections from outside: %s; port %s", sum,
 			      first_block);
-		mx_result_remedy(r, "remove or narrow the rule that drops them (iptables -D CHAIN "
-				    "POSITION); to restrict who may connect, drop only chosen "
-				    "sources in DOCKER-USER");
+		mx_result_remedy(r, "remove or narrow the rule that drops them (%s); to restrict who "
+				    "may connect, drop only chosen sources in DOCKER-USER",
+				 remedy);
 	} else if (unknown_n) {
 		mx_result_set(r, MX_WARN, "new connections from outside: %s; %d rule%s depend%s on "
 					  "criteria mxprobe does not evaluate",
