@@ -17,14 +17,13 @@
 #include "fw_analysis.h"
 
 static const struct mx_check firewall_checks[] = {
-	{"firewall.backend", "backend", mx_check_fw_backend, NULL, MX_CHECK_LIVE},
-	{"firewall.managers", "managers", mx_check_fw_managers, NULL, MX_CHECK_LIVE},
-	{"firewall.docker_user", "DOCKER-USER", mx_check_fw_docker_user, NULL, MX_CHECK_LIVE},
-	{"firewall.forward_policy", "FORWARD policy", mx_check_fw_forward_policy, NULL,
-	 MX_CHECK_LIVE},
-	{"firewall.published", "published ports", mx_check_fw_published, NULL, MX_CHECK_LIVE},
-	{"firewall.input", "INPUT rules", mx_check_fw_input, NULL, MX_CHECK_LIVE},
-	{"firewall.ipv6", "IPv6", mx_check_fw_ipv6, NULL, MX_CHECK_LIVE},
+    {"firewall.backend", "backend", mx_check_fw_backend, NULL, MX_CHECK_LIVE},
+    {"firewall.managers", "managers", mx_check_fw_managers, NULL, MX_CHECK_LIVE},
+    {"firewall.docker_user", "DOCKER-USER", mx_check_fw_docker_user, NULL, MX_CHECK_LIVE},
+    {"firewall.forward_policy", "FORWARD policy", mx_check_fw_forward_policy, NULL, MX_CHECK_LIVE},
+    {"firewall.published", "published ports", mx_check_fw_published, NULL, MX_CHECK_LIVE},
+    {"firewall.input", "INPUT rules", mx_check_fw_input, NULL, MX_CHECK_LIVE},
+    {"firewall.ipv6", "IPv6", mx_check_fw_ipv6, NULL, MX_CHECK_LIVE},
 };
 
 MX_GROUP(mx_group_firewall, "firewall", "Firewall", firewall_checks);

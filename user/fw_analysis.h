@@ -17,7 +17,7 @@ int mx_fw_load(struct fw_ruleset *rs);
 /* A mail port Docker publishes: Docker's DNAT rule in nat (ip or ip6). */
 struct mx_fw_pub {
 	const char *name; /* mail port name from the config ("smtp") */
-	int family;       /* AF_INET / AF_INET6 */
+	int family;	  /* AF_INET / AF_INET6 */
 	int proto;
 	uint16_t hport, cport;
 	uint8_t cip[16];

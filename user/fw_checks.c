@@ -102,7 +102,8 @@ static void rule_label(const struct fw_table *t, const struct fw_chain *c, const
 static int table_has_rules(const struct fw_table *t)
 {
 	for (int i = 0; i < t->nchains; i++)
-		if (t->chains[i].nrules || (t->chains[i].base && t->chains[i].policy != FW_V_ACCEPT))
+		if (t->chains[i].nrules ||
+		    (t->chains[i].base && t->chains[i].policy != FW_V_ACCEPT))
 			return 1;
 	return 0;
 }
@@ -184,8 +185,9 @@ int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, in
 				const struct fw_rule *r = &c->rules[k];
 				struct mx_fw_pub p = {0};
 
-				if (r->verdict != FW_V_DNAT || r->m.dport.n != 1 || r->m.dport.inv ||
-				    r->m.dport.lo[0] != r->m.dport.hi[0] || !r->nat_to[0])
+				if (r->verdict != FW_V_DNAT || r->m.dport.n != 1 ||
+				    r->m.dport.inv || r->m.dport.lo[0] != r->m.dport.hi[0] ||
+				    !r->nat_to[0])
 					continue;
 				p.family = family;
 				p.proto = r->m.proto >= 0 ? r->m.proto : IPPROTO_TCP;
@@ -198,7 +200,8 @@ int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, in
 				if (r->m.iif[0] && r->m.iif_inv)
 					snprintf(p.bridge, sizeof(p.bridge), "%s", r->m.iif);
 				for (int q = 0; q < cfg->nports; q++)
-					if (cfg->ports[q].port == p.hport && (cfg->ports[q].proto & MX_TCP) &&
+					if (cfg->ports[q].port == p.hport &&
+					    (cfg->ports[q].proto & MX_TCP) &&
 					    p.proto == IPPROTO_TCP)
 						p.name = cfg->ports[q].name;
 				if (!p.name)
@@ -239,7 +242,8 @@ void mx_check_fw_backend(struct mx_ctx *ctx, struct mx_result *r)
 		for (int j = 0; j < t->nchains; j++)
 			nr += t->chains[j].nrules;
 		json_object_object_add(o, "backend", json_object_new_string(backend_name(t)));
-		json_object_object_add(o, "family", json_object_new_string(fw_family_name(t->family)));
+		json_object_object_add(o, "family",
+				       json_object_new_string(fw_family_name(t->family)));
 		json_object_object_add(o, "name", json_object_new_string(t->name));
 		json_object_object_add(o, "chains", json_object_new_int(t->nchains));
 		json_object_object_add(o, "rules", json_object_new_int(nr));
@@ -258,7 +262,7 @@ void mx_check_fw_backend(struct mx_ctx *ctx, struct mx_result *r)
 #define BACK(flag, name)                                                                           \
 	if (flag) {                                                                                \
 		json_object_array_add(backs, json_object_new_string(name));                        \
-		snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%s", sum[0] ? ", " : "",  \
+		snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%s", sum[0] ? ", " : "", \
 			 name);                                                                    \
 	}
 	BACK(nft_xt, "iptables-nft");
@@ -271,15 +275,17 @@ void mx_check_fw_backend(struct mx_ctx *ctx, struct mx_result *r)
 	json_object_object_add(r->data, "tables", tables);
 	mx_data_bool(r, "legacy_and_nft", legacy && nft_xt);
 	if (!sum[0]) {
-		mx_result_set(r, MX_PASS, "no packet filter rules (every table empty, policies ACCEPT)");
+		mx_result_set(r, MX_PASS,
+			      "no packet filter rules (every table empty, policies ACCEPT)");
 	} else if (legacy && nft_xt) {
 		mx_result_set(r, MX_WARN,
 			      "%s: rules in both iptables-nft and iptables-legacy tables, and the "
 			      "kernel runs both; `iptables -L` shows only one of them",
 			      sum);
-		mx_result_remedy(r, "keep one: see which one dockerd uses (firewall.managers) and "
-				    "move the other's rules (iptables-legacy-save / iptables-nft-save) "
-				    "into it; update-alternatives --config iptables selects the tool");
+		mx_result_remedy(
+		    r, "keep one: see which one dockerd uses (firewall.managers) and "
+		       "move the other's rules (iptables-legacy-save / iptables-nft-save) "
+		       "into it; update-alternatives --config iptables selects the tool");
 	} else {
 		mx_result_set(r, MX_PASS, "%s", sum);
 	}
@@ -322,8 +328,8 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 	if (any_chain_prefix(&rs, "FWD_", 0) || any_chain_prefix(&rs, "IN_public", 0) ||
 	    any_chain_prefix(&rs, "INPUT_direct", 0))
 		firewalld = 1;
-	csf = any_chain_prefix(&rs, "LOCALINPUT", 0) && (any_chain_prefix(&rs, "DENYIN", 0) ||
-							  any_chain_prefix(&rs, "ALLOWIN", 0));
+	csf = any_chain_prefix(&rs, "LOCALINPUT", 0) &&
+	      (any_chain_prefix(&rs, "DENYIN", 0) || any_chain_prefix(&rs, "ALLOWIN", 0));
 	df = docker_filter(&rs, 2);
 	if (df)
 		docker = fw_chain_find(df, "DOCKER-FORWARD") ? "28+" : "20.10";
@@ -334,7 +340,8 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 	json_object_object_add(mgr, "csf", json_object_new_boolean(csf));
 	json_object_object_add(mgr, "docker", docker ? json_object_new_string(docker) : NULL);
 	if (df)
-		json_object_object_add(mgr, "docker_backend", json_object_new_string(backend_name(df)));
+		json_object_object_add(mgr, "docker_backend",
+				       json_object_new_string(backend_name(df)));
 	for (int i = 0; i < rs.ntables; i++) {
 		const struct fw_table *t = &rs.tables[i];
 
@@ -343,10 +350,12 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 			json_object *mc = json_object_new_object();
 
 			mailcow = 1;
-			json_object_object_add(mc, "input_position",
-					       json_object_new_int(jump_pos(t, "INPUT", "MAILCOW")));
-			json_object_object_add(mc, "forward_position",
-					       json_object_new_int(jump_pos(t, "FORWARD", "MAILCOW")));
+			json_object_object_add(
+			    mc, "input_position",
+			    json_object_new_int(jump_pos(t, "INPUT", "MAILCOW")));
+			json_object_object_add(
+			    mc, "forward_position",
+			    json_object_new_int(jump_pos(t, "FORWARD", "MAILCOW")));
 			json_object_object_add(mgr, "mailcow", mc);
 		}
 	}
@@ -361,21 +370,25 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 	ADD(ufw, "%sufw", sum[0] ? ", " : "");
 	ADD(firewalld, "%sfirewalld", sum[0] ? ", " : "");
 	ADD(csf, "%sCSF", sum[0] ? ", " : "");
-	ADD(docker, "%sDocker (%s layout%s%s)", sum[0] ? ", " : "", docker,
-	    df ? ", " : "", df ? backend_name(df) : "");
+	ADD(docker, "%sDocker (%s layout%s%s)", sum[0] ? ", " : "", docker, df ? ", " : "",
+	    df ? backend_name(df) : "");
 	ADD(mailcow, "%smailcow's MAILCOW chain", sum[0] ? ", " : "");
 #undef ADD
 	if (ufw || firewalld) {
-		mx_result_set(r, MX_FAIL, "%s: %s manages the firewall; mailcow's docs warn against it",
-			      sum, ufw && firewalld ? "ufw and firewalld" : ufw ? "ufw" : "firewalld");
+		mx_result_set(r, MX_FAIL,
+			      "%s: %s manages the firewall; mailcow's docs warn against it", sum,
+			      ufw && firewalld ? "ufw and firewalld"
+			      : ufw	       ? "ufw"
+					       : "firewalld");
 		mx_result_remedy(
-			r, "%s; its INPUT rules do not restrict published container ports. Put "
-			   "restrictions in the DOCKER-USER chain (iptables -I DOCKER-USER ...), "
-			   "which Docker never flushes",
-			ufw ? "disable ufw (ufw disable)"
-			    : "disable firewalld (systemctl disable --now firewalld): its reloads "
-			      "have deleted DOCKER-USER (moby #35043) and its masquerading made an "
-			      "IPv6 open relay (mailcow #4220)");
+		    r,
+		    "%s; its INPUT rules do not restrict published container ports. Put "
+		    "restrictions in the DOCKER-USER chain (iptables -I DOCKER-USER ...), "
+		    "which Docker never flushes",
+		    ufw ? "disable ufw (ufw disable)"
+			: "disable firewalld (systemctl disable --now firewalld): its reloads "
+			  "have deleted DOCKER-USER (moby #35043) and its masquerading made an "
+			  "IPv6 open relay (mailcow #4220)");
 	} else if (csf) {
 		mx_result_set(r, MX_WARN, "%s: CSF flushes Docker's chains when it restarts", sum);
 		mx_result_remedy(r, "set DOCKER = \"1\" in /etc/csf/csf.conf (CSF then keeps "
@@ -426,34 +439,39 @@ static enum mx_status docker_user(const struct fw_ruleset *rs, int family, struc
 	}
 	for (int i = 0; du && i < du->nrules; i++)
 		if (!(du->rules[i].verdict == FW_V_RETURN && du->rules[i].m.proto < 0 &&
-		      !du->rules[i].m.src.set && !du->rules[i].m.dst.set && !du->rules[i].m.iif[0] &&
-		      !du->rules[i].m.oif[0] && !du->rules[i].m.unknown))
+		      !du->rules[i].m.src.set && !du->rules[i].m.dst.set &&
+		      !du->rules[i].m.iif[0] && !du->rules[i].m.oif[0] && !du->rules[i].m.unknown))
 			real++; /* Docker's own trailing "-j RETURN" is not counted */
 	json_object_object_add(o, "jump_position", jump ? json_object_new_int(jump) : NULL);
 	json_object_object_add(o, "rules", json_object_new_int(real));
 	if (!du) {
 		snprintf(sum, len, "%s: DOCKER-USER chain missing from %s filter", ipt,
 			 backend_name(t));
-		snprintf(rem, rlen, "restart Docker (systemctl restart docker) to recreate it, then "
-				    "re-add your rules; a firewall manager's reload deleted it");
+		snprintf(rem, rlen,
+			 "restart Docker (systemctl restart docker) to recreate it, then "
+			 "re-add your rules; a firewall manager's reload deleted it");
 		return MX_FAIL;
 	}
 	if (!jump) {
-		snprintf(sum, len,
-			 "%s: FORWARD does not jump to DOCKER-USER: its %d rule%s never see a packet",
-			 ipt, real, real == 1 ? "" : "s");
-		snprintf(rem, rlen, "%s -I FORWARD -j DOCKER-USER (Docker adds the jump only "
-				    "when it starts: restart it after the firewall)",
+		snprintf(
+		    sum, len,
+		    "%s: FORWARD does not jump to DOCKER-USER: its %d rule%s never see a packet",
+		    ipt, real, real == 1 ? "" : "s");
+		snprintf(rem, rlen,
+			 "%s -I FORWARD -j DOCKER-USER (Docker adds the jump only "
+			 "when it starts: restart it after the firewall)",
 			 ipt);
 		return real ? MX_FAIL : MX_WARN;
 	}
 	if (first && first < jump) {
 		const struct fw_rule *x = &fwd->rules[first - 1];
 
-		snprintf(sum, len, "%s: FORWARD jumps to DOCKER-USER at rule %d, after rule %d (%.300s)",
-			 ipt, jump, first, x->text);
-		snprintf(rem, rlen, "make '-j DOCKER-USER' the first rule of FORWARD: %s -D FORWARD "
-				    "-j DOCKER-USER; %s -I FORWARD -j DOCKER-USER",
+		snprintf(sum, len,
+			 "%s: FORWARD jumps to DOCKER-USER at rule %d, after rule %d (%.300s)", ipt,
+			 jump, first, x->text);
+		snprintf(rem, rlen,
+			 "make '-j DOCKER-USER' the first rule of FORWARD: %s -D FORWARD "
+			 "-j DOCKER-USER; %s -I FORWARD -j DOCKER-USER",
 			 ipt, ipt);
 		return MX_WARN;
 	}
@@ -478,10 +496,12 @@ void mx_check_fw_docker_user(struct mx_ctx *ctx, struct mx_result *r)
 	st = docker_user(&rs, 2, r, o, sum, sizeof(sum), rem, sizeof(rem));
 	if (st == MX_SKIP && docker_nft_table(&rs, 2)) {
 		st = MX_WARN;
-		snprintf(sum, sizeof(sum), "Docker uses its nftables backend (table ip "
-					   "docker-bridges): there is no DOCKER-USER chain");
-		snprintf(rem, sizeof(rem), "filter in a table of your own: a chain with 'type filter "
-					   "hook forward priority -1' runs before Docker's");
+		snprintf(sum, sizeof(sum),
+			 "Docker uses its nftables backend (table ip "
+			 "docker-bridges): there is no DOCKER-USER chain");
+		snprintf(rem, sizeof(rem),
+			 "filter in a table of your own: a chain with 'type filter "
+			 "hook forward priority -1' runs before Docker's");
 	}
 	mx_result_set(r, st, "%s", sum);
 	if (rem[0])
@@ -547,7 +567,8 @@ void mx_check_fw_forward_policy(struct mx_ctx *ctx, struct mx_result *r)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "backend", json_object_new_string(backend_name(hc[i].t)));
-		json_object_object_add(o, "family", json_object_new_string(fw_family_name(hc[i].t->family)));
+		json_object_object_add(o, "family",
+				       json_object_new_string(fw_family_name(hc[i].t->family)));
 		json_object_object_add(o, "table", json_object_new_string(hc[i].t->name));
 		json_object_object_add(o, "chain", json_object_new_string(hc[i].c->name));
 		json_object_object_add(o, "priority", json_object_new_int(hc[i].c->prio));
@@ -690,20 +711,21 @@ static void remedy_for(json_object *o, char *buf, size_t len)
 	json_object_object_get_ex(d, "handle", &h);
 	const char *be = json_object_get_string(b);
 	int ipt = strstr(be, "tables") != NULL;
-	const char *tool = !strcmp(be, "iptables-nft")      ? "iptables"
-			   : !strcmp(be, "ip6tables-nft")   ? "ip6tables"
-							    : be;
+	const char *tool = !strcmp(be, "iptables-nft")	  ? "iptables"
+			   : !strcmp(be, "ip6tables-nft") ? "ip6tables"
+							  : be;
 	if (!p) /* the policy */
-		snprintf(buf, len, ipt ? "%s -t %s -P %s ACCEPT" : "nft chain %s %s %s '{ policy accept; }'",
+		snprintf(buf, len,
+			 ipt ? "%s -t %s -P %s ACCEPT" : "nft chain %s %s %s '{ policy accept; }'",
 			 ipt ? tool : json_object_get_string(fam), json_object_get_string(t),
 			 json_object_get_string(c));
 	else if (ipt)
 		snprintf(buf, len, "%s -t %s -D %s %d", tool, json_object_get_string(t),
 			 json_object_get_string(c), json_object_get_int(p));
 	else
-		snprintf(buf, len, "nft delete rule %s %s %s handle %lld", json_object_get_string(fam),
-			 json_object_get_string(t), json_object_get_string(c),
-			 (long long)json_object_get_int64(h));
+		snprintf(buf, len, "nft delete rule %s %s %s handle %lld",
+			 json_object_get_string(fam), json_object_get_string(t),
+			 json_object_get_string(c), (long long)json_object_get_int64(h));
 }
 
 void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
@@ -731,16 +753,16 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 		json_object_object_add(o, "container_ip", json_object_new_string(pubs[i].cip_str));
 		json_object_object_add(o, "container_port", json_object_new_int(pubs[i].cport));
 		json_object_object_add(o, "bridge", json_object_new_string(pubs[i].bridge));
-		json_object_object_add(o, "dnat", mx_fw_rule_json(pubs[i].table, pubs[i].chain,
-								  pubs[i].rule));
+		json_object_object_add(o, "dnat",
+				       mx_fw_rule_json(pubs[i].table, pubs[i].chain, pubs[i].rule));
 		v = walk_port(&rs, &pubs[i], FW_HOOK_FORWARD, o, rest, decided, sizeof(decided));
 		json_object_object_add(o, "verdict", json_object_new_string(fw_verdict_name(v)));
 		json_object_object_add(o, "restricted", rest);
 		if (v == FW_V_DROP || v == FW_V_REJECT) {
 			blocked++;
 			if (!first_block[0])
-				snprintf(first_block, sizeof(first_block), "%u by %.380s", pubs[i].hport,
-					 decided);
+				snprintf(first_block, sizeof(first_block), "%u by %.380s",
+					 pubs[i].hport, decided);
 		}
 		for (size_t k = 0; k < json_object_array_length(rest); k++) {
 			json_object *x = json_object_array_get_idx(rest, k), *ev;
@@ -762,9 +784,10 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 			json_object_object_get_ex(x, "chain", &ch);
 			json_object_object_get_ex(x, "position", &ps);
 			snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum),
-				 "%s%u open (%s from %s by %s rule %d%s)", i ? ", " : "", pubs[i].hport,
-				 json_object_get_string(vd), json_object_get_string(f),
-				 json_object_get_string(ch), json_object_get_int(ps),
+				 "%s%u open (%s from %s by %s rule %d%s)", i ? ", " : "",
+				 pubs[i].hport, json_object_get_string(vd),
+				 json_object_get_string(f), json_object_get_string(ch),
+				 json_object_get_int(ps),
 				 json_object_array_length(rest) > 1 ? ", and more" : "");
 		} else {
 			snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "%s%u open",
@@ -779,16 +802,19 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_int(r, "blocked", blocked);
 	mx_data_int(r, "restricted", restricted_n);
 	if (!n) {
-		mx_result_set(r, MX_SKIP, "no mail port is published by Docker (no DNAT rule in nat)");
+		mx_result_set(r, MX_SKIP,
+			      "no mail port is published by Docker (no DNAT rule in nat)");
 	} else if (blocked) {
 		mx_result_set(r, MX_FAIL, "new connections from outside: %s; port %s", sum,
 			      first_block);
-		mx_result_remedy(r, "remove or narrow the rule that drops them (%s); to restrict who "
-				    "may connect, drop only chosen sources in DOCKER-USER",
+		mx_result_remedy(r,
+				 "remove or narrow the rule that drops them (%s); to restrict who "
+				 "may connect, drop only chosen sources in DOCKER-USER",
 				 remedy);
 	} else if (unknown_n) {
-		mx_result_set(r, MX_WARN, "new connections from outside: %s; %d rule%s depend%s on "
-					  "criteria mxprobe does not evaluate",
+		mx_result_set(r, MX_WARN,
+			      "new connections from outside: %s; %d rule%s depend%s on "
+			      "criteria mxprobe does not evaluate",
 			      sum, unknown_n, unknown_n == 1 ? "" : "s", unknown_n == 1 ? "s" : "");
 	} else {
 		mx_result_set(r, MX_PASS, "new connections from outside: %s", sum);
@@ -806,7 +832,8 @@ static int input_findings(const struct fw_ruleset *rs, const struct mx_fw_pub *p
 
 	for (int i = 0; i < n; i++) {
 		struct hook_chain hc[32];
-		int nh = hook_chains(rs, pubs[i].family == AF_INET6 ? 10 : 2, FW_HOOK_INPUT, hc, 32);
+		int nh =
+		    hook_chains(rs, pubs[i].family == AF_INET6 ? 10 : 2, FW_HOOK_INPUT, hc, 32);
 		struct fw_packet pk;
 
 		pub_packet(&pubs[i], &pk, 0);
@@ -818,14 +845,16 @@ static int input_findings(const struct fw_ruleset *rs, const struct mx_fw_pub *p
 			fw_walk_chain(hc[j].t, hc[j].c, &pk, w);
 			for (int s = 0; s < w->nsteps; s++) {
 				const struct fw_step *st = &w->steps[s];
-				enum fw_verdict v = st->rule ? st->rule->verdict : st->chain->policy;
+				enum fw_verdict v =
+				    st->rule ? st->rule->verdict : st->chain->policy;
 				json_object *x;
 
 				/* An ACCEPT policy changes nothing; a DROP policy would. */
 				if (!st->rule && v != FW_V_DROP)
 					continue;
 				x = mx_fw_rule_json(st->table, st->chain, st->rule);
-				json_object_object_add(x, "port", json_object_new_int(pubs[i].hport));
+				json_object_object_add(x, "port",
+						       json_object_new_int(pubs[i].hport));
 				json_object_object_add(x, "published_to",
 						       json_object_new_string(pubs[i].cip_str));
 				json_object_array_add(arr, x);
@@ -899,9 +928,10 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_bool(r, "docker_ip6tables", d6 != NULL);
 	mx_data_int(r, "mailcow_enable_ipv6", enabled);
 	if (enabled == 0 || (enabled < 0 && !d6)) {
-		mx_result_set(r, MX_SKIP, enabled == 0 ? "ENABLE_IPV6=false in mailcow.conf"
-						       : "IPv6 not in use by Docker (no ip6tables "
-							 "chains of Docker; ENABLE_IPV6 unknown)");
+		mx_result_set(r, MX_SKIP,
+			      enabled == 0 ? "ENABLE_IPV6=false in mailcow.conf"
+					   : "IPv6 not in use by Docker (no ip6tables "
+					     "chains of Docker; ENABLE_IPV6 unknown)");
 		fw_ruleset_free(&rs);
 		return;
 	}
@@ -911,14 +941,16 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 	n6 = p6 ? mx_fw_published(&rs, ctx->cfg, AF_INET6, p6, MX_FW_MAX_PUB) : 0;
 	mx_data_int(r, "published_ipv6", n6);
 	if (!d6) {
-		mx_result_set(r, MX_WARN,
-			      "mailcow has IPv6 enabled but Docker manages no ip6tables rules: IPv6 "
-			      "clients reach the containers through docker-proxy, which takes INPUT "
-			      "and shows them as the bridge's address (open relay risk, mailcow "
-			      "#3598); DOCKER-USER rules do not apply to them");
-		mx_result_remedy(r, "enable Docker's IPv6 NAT (daemon.json: \"ipv6\": true, "
-				    "\"ip6tables\": true, with \"experimental\": true before Docker "
-				    "27) and restart Docker");
+		mx_result_set(
+		    r, MX_WARN,
+		    "mailcow has IPv6 enabled but Docker manages no ip6tables rules: IPv6 "
+		    "clients reach the containers through docker-proxy, which takes INPUT "
+		    "and shows them as the bridge's address (open relay risk, mailcow "
+		    "#3598); DOCKER-USER rules do not apply to them");
+		mx_result_remedy(r,
+				 "enable Docker's IPv6 NAT (daemon.json: \"ipv6\": true, "
+				 "\"ip6tables\": true, with \"experimental\": true before Docker "
+				 "27) and restart Docker");
 	} else {
 		int blocked = 0, v4rules = 0, v6rules = 0;
 		json_object *ports = json_object_new_array();
@@ -926,11 +958,12 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 		for (int i = 0; i < n6; i++) {
 			json_object *o = json_object_new_object(), *rest = json_object_new_array();
 			char decided[400];
-			enum fw_verdict v = walk_port(&rs, &p6[i], FW_HOOK_FORWARD, o, rest, decided,
-						      sizeof(decided));
+			enum fw_verdict v = walk_port(&rs, &p6[i], FW_HOOK_FORWARD, o, rest,
+						      decided, sizeof(decided));
 
 			json_object_object_add(o, "port", json_object_new_int(p6[i].hport));
-			json_object_object_add(o, "verdict", json_object_new_string(fw_verdict_name(v)));
+			json_object_object_add(o, "verdict",
+					       json_object_new_string(fw_verdict_name(v)));
 			v6rules += (int)json_object_array_length(rest);
 			json_object_object_add(o, "restricted", rest);
 			json_object_array_add(ports, o);
@@ -950,20 +983,23 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 		mx_data_int(r, "restricting_rules_ipv4", v4rules);
 		mx_data_int(r, "restricting_rules_ipv6", v6rules);
 		if (!n6 && n4) {
-			mx_result_set(r, MX_WARN, "Docker's ip6tables chains exist but publish no mail "
-						  "port over IPv6");
-		} else if (v4rules && !v6rules) {
 			mx_result_set(r, MX_WARN,
-				      "%d IPv4 rule%s restrict%s published mail ports, no IPv6 rule "
-				      "does: IPv6 clients are not covered",
-				      v4rules, v4rules == 1 ? "" : "s", v4rules == 1 ? "s" : "");
+				      "Docker's ip6tables chains exist but publish no mail "
+				      "port over IPv6");
+		} else if (v4rules && !v6rules) {
+			mx_result_set(
+			    r, MX_WARN,
+			    "%d IPv4 rule%s restrict%s published mail ports, no IPv6 rule "
+			    "does: IPv6 clients are not covered",
+			    v4rules, v4rules == 1 ? "" : "s", v4rules == 1 ? "s" : "");
 			mx_result_remedy(r, "add the same rules with ip6tables -I DOCKER-USER ...");
 		} else if (blocked) {
-			mx_result_set(r, MX_FAIL, "%d mail port%s blocked for IPv6 clients", blocked,
-				      blocked == 1 ? "" : "s");
+			mx_result_set(r, MX_FAIL, "%d mail port%s blocked for IPv6 clients",
+				      blocked, blocked == 1 ? "" : "s");
 		} else {
-			mx_result_set(r, MX_PASS, "IPv6: %d mail port%s published through ip6tables, "
-						  "%d restricting rule%s",
+			mx_result_set(r, MX_PASS,
+				      "IPv6: %d mail port%s published through ip6tables, "
+				      "%d restricting rule%s",
 				      n6, n6 == 1 ? "" : "s", v6rules, v6rules == 1 ? "" : "s");
 		}
 	}

@@ -13,20 +13,27 @@
 const char *fw_family_name(int family)
 {
 	switch (family) {
-	case 1: return "inet";
-	case 2: return "ip";
-	case 3: return "arp";
-	case 5: return "netdev";
-	case 7: return "bridge";
-	case 10: return "ip6";
-	default: return "unknown";
+	case 1:
+		return "inet";
+	case 2:
+		return "ip";
+	case 3:
+		return "arp";
+	case 5:
+		return "netdev";
+	case 7:
+		return "bridge";
+	case 10:
+		return "ip6";
+	default:
+		return "unknown";
 	}
 }
 
 const char *fw_verdict_name(enum fw_verdict v)
 {
-	static const char *const n[] = {"none",  "ACCEPT", "DROP", "REJECT", "RETURN", "JUMP",
-					"GOTO",  "DNAT",   "SNAT", "QUEUE",  "OTHER"};
+	static const char *const n[] = {"none", "ACCEPT", "DROP", "REJECT", "RETURN", "JUMP",
+					"GOTO", "DNAT",	  "SNAT", "QUEUE",  "OTHER"};
 	return (unsigned)v < sizeof(n) / sizeof(n[0]) ? n[v] : "?";
 }
 
@@ -36,7 +43,10 @@ const char *fw_hook_name(int hook)
 	return (unsigned)hook < 5 ? n[hook] : "?";
 }
 
-void fw_ruleset_init(struct fw_ruleset *rs) { memset(rs, 0, sizeof(*rs)); }
+void fw_ruleset_init(struct fw_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
 
 void fw_ruleset_free(struct fw_ruleset *rs)
 {
@@ -138,8 +148,8 @@ struct fw_chain *fw_chain_find(const struct fw_table *t, const char *name)
 	return NULL;
 }
 
-const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family,
-					const char *table, const char *chain, uint64_t handle)
+const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family, const char *table,
+					const char *chain, uint64_t handle)
 {
 	const struct fw_chain *c = fw_chain_find(fw_table_find(rs, FW_NFT, family, table), chain);
 
@@ -218,8 +228,8 @@ void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *ext
 			}
 			__attribute__((fallthrough));
 		default:
-			cat(out, len, "-j %s%s", r->target[0] ? r->target : fw_verdict_name(r->verdict),
-			    "");
+			cat(out, len, "-j %s%s",
+			    r->target[0] ? r->target : fw_verdict_name(r->verdict), "");
 			if (r->target_opts[0])
 				cat(out, len, " %s%s", r->target_opts, "");
 		}
@@ -230,11 +240,21 @@ void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *ext
 		switch (r->verdict) {
 		case FW_V_NONE:
 			break;
-		case FW_V_JUMP: cat(out, len, "jump %s%s", r->target, ""); break;
-		case FW_V_GOTO: cat(out, len, "goto %s%s", r->target, ""); break;
-		case FW_V_ACCEPT: cat(out, len, "%s%s", "accept", ""); break;
-		case FW_V_DROP: cat(out, len, "%s%s", "drop", ""); break;
-		case FW_V_RETURN: cat(out, len, "%s%s", "return", ""); break;
+		case FW_V_JUMP:
+			cat(out, len, "jump %s%s", r->target, "");
+			break;
+		case FW_V_GOTO:
+			cat(out, len, "goto %s%s", r->target, "");
+			break;
+		case FW_V_ACCEPT:
+			cat(out, len, "%s%s", "accept", "");
+			break;
+		case FW_V_DROP:
+			cat(out, len, "%s%s", "drop", "");
+			break;
+		case FW_V_RETURN:
+			cat(out, len, "%s%s", "return", "");
+			break;
 		default:
 			if (r->target_opts[0])
 				cat(out, len, "%s%s", r->target_opts, "");
@@ -251,8 +271,9 @@ void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *ext
 void fw_rule_where(const struct fw_table *t, const struct fw_chain *c, const struct fw_rule *r,
 		   char *buf, size_t len)
 {
-	const char *fam = t->backend == FW_LEGACY ? (t->family == 10 ? "ip6 (legacy)" : "ip (legacy)")
-						  : fw_family_name(t->family);
+	const char *fam = t->backend == FW_LEGACY
+			      ? (t->family == 10 ? "ip6 (legacy)" : "ip (legacy)")
+			      : fw_family_name(t->family);
 	if (!r)
 		snprintf(buf, len, "%s %s %s policy", fam, t->name, c->name);
 	else if (r->handle)
@@ -344,7 +365,8 @@ enum fw_fit fw_rule_fit(const struct fw_rule *r, const struct fw_packet *p)
 	}
 	if (m->dport.n && !ports_has(&m->dport, p->dport))
 		return FW_FIT_NO;
-	if (m->ct_origdport.n && !ports_has(&m->ct_origdport, p->orig_dport ? p->orig_dport : p->dport))
+	if (m->ct_origdport.n &&
+	    !ports_has(&m->ct_origdport, p->orig_dport ? p->orig_dport : p->dport))
 		return FW_FIT_NO;
 	if (m->sport.n)
 		cond = 1;

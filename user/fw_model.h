@@ -26,7 +26,7 @@
 
 /* Where a table lives. */
 enum fw_backend {
-	FW_NFT,    /* nf_tables: iptables-nft tables and native nftables */
+	FW_NFT,	   /* nf_tables: iptables-nft tables and native nftables */
 	FW_LEGACY, /* x_tables (iptables-legacy / ip6tables-legacy) */
 };
 
@@ -78,7 +78,7 @@ struct fw_match {
 	int iif_inv, oif_inv;
 	struct fw_ports sport, dport;
 	struct fw_ports ct_origdport; /* -m conntrack --ctorigdstport: the port before DNAT */
-	unsigned ctstate; /* 0 = any */
+	unsigned ctstate;	      /* 0 = any */
 	int ctstate_inv;
 	int addrtype_dst_local; /* -m addrtype --dst-type LOCAL (1), ! LOCAL (-1) */
 	/* The rule has criteria the model does not evaluate (sets, marks,
@@ -89,12 +89,12 @@ struct fw_match {
 };
 
 struct fw_rule {
-	int pos;         /* 1-based position in its chain (iptables -L --line-numbers) */
+	int pos;	 /* 1-based position in its chain (iptables -L --line-numbers) */
 	uint64_t handle; /* nf_tables rule handle; 0 for legacy */
 	struct fw_match m;
 	enum fw_verdict verdict;
-	char target[64]; /* chain of a jump/goto, or the extension target's name */
-	char nat_to[64]; /* DNAT/SNAT destination "172.22.1.2:25" */
+	char target[64];       /* chain of a jump/goto, or the extension target's name */
+	char nat_to[64];       /* DNAT/SNAT destination "172.22.1.2:25" */
 	char target_opts[128]; /* iptables options of the target: "--reject-with tcp-reset" */
 	uint64_t packets, bytes;
 	char text[512]; /* "-s 203.0.113.0/24 -p tcp -m tcp --dport 25 -j DROP", or nft syntax */
@@ -106,10 +106,10 @@ const char *fw_hook_name(int hook);
 
 struct fw_chain {
 	char name[64];
-	int base;     /* attached to a hook */
-	int hook;     /* FW_HOOK_*, base chains only */
-	int prio;     /* base chains: priority (legacy: the table's fixed priority) */
-	char type[16];   /* "filter", "nat", "route" */
+	int base;		/* attached to a hook */
+	int hook;		/* FW_HOOK_*, base chains only */
+	int prio;		/* base chains: priority (legacy: the table's fixed priority) */
+	char type[16];		/* "filter", "nat", "route" */
 	enum fw_verdict policy; /* base chains: FW_V_ACCEPT or FW_V_DROP */
 	uint64_t handle;
 	struct fw_rule *rules;
@@ -118,7 +118,7 @@ struct fw_chain {
 
 struct fw_table {
 	enum fw_backend backend;
-	int family;  /* NFPROTO_*: 2 ip, 10 ip6, 1 inet, ... */
+	int family; /* NFPROTO_*: 2 ip, 10 ip6, 1 inet, ... */
 	char name[64];
 	uint32_t flags; /* NFT_TABLE_F_* (dormant, owner) */
 	/* An iptables table: legacy, or an nf_tables ip/ip6 table named
@@ -176,8 +176,8 @@ struct fw_table *fw_table_find(const struct fw_ruleset *rs, enum fw_backend b, i
 			       const char *name);
 struct fw_chain *fw_chain_find(const struct fw_table *t, const char *name);
 /* The rule with this nf_tables handle (trace events name rules so). */
-const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family,
-					const char *table, const char *chain, uint64_t handle);
+const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family, const char *table,
+					const char *chain, uint64_t handle);
 
 /* A packet for fw_walk: a new TCP/UDP connection as a hook sees it. */
 struct fw_packet {
@@ -188,17 +188,17 @@ struct fw_packet {
 	int daddr_any; /* container address not known yet: destination criteria match */
 	uint16_t dport;
 	uint16_t orig_dport; /* before DNAT (conntrack --ctorigdstport) */
-	int dst_local;       /* daddr is a local address (addrtype LOCAL) */
+	int dst_local;	     /* daddr is a local address (addrtype LOCAL) */
 	char iif[16], oif[16];
 	int iif_any; /* arriving on any non-bridge interface */
 };
 
 /* How a rule relates to a packet. */
 enum fw_fit {
-	FW_FIT_NO,          /* cannot match */
-	FW_FIT_YES,         /* matches every such packet */
+	FW_FIT_NO,	    /* cannot match */
+	FW_FIT_YES,	    /* matches every such packet */
 	FW_FIT_CONDITIONAL, /* matches such packets from some sources/interfaces only */
-	FW_FIT_UNKNOWN,     /* depends on criteria the model does not evaluate */
+	FW_FIT_UNKNOWN,	    /* depends on criteria the model does not evaluate */
 };
 enum fw_fit fw_rule_fit(const struct fw_rule *r, const struct fw_packet *p);
 
@@ -212,8 +212,8 @@ struct fw_step {
 
 #define FW_MAX_STEPS 64
 struct fw_walk {
-	enum fw_verdict verdict; /* of the unconditional path: ACCEPT or DROP/REJECT */
-	int final; /* index in steps of the step that decided, or -1 */
+	enum fw_verdict verdict;	    /* of the unconditional path: ACCEPT or DROP/REJECT */
+	int final;			    /* index in steps of the step that decided, or -1 */
 	struct fw_step steps[FW_MAX_STEPS]; /* every deciding or conditional rule met */
 	int nsteps;
 	int truncated;

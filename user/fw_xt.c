@@ -64,12 +64,9 @@ static void state_txt(char *buf, size_t len, unsigned st)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} n[] = {{FW_CT_INVALID, "INVALID"},
-		 {FW_CT_NEW, "NEW"},
-		 {FW_CT_RELATED, "RELATED"},
-		 {FW_CT_ESTABLISHED, "ESTABLISHED"},
-		 {FW_CT_UNTRACKED, "UNTRACKED"},
-		 {XT_CONNTRACK_STATE_SNAT, "SNAT"},
+	} n[] = {{FW_CT_INVALID, "INVALID"},	   {FW_CT_NEW, "NEW"},
+		 {FW_CT_RELATED, "RELATED"},	   {FW_CT_ESTABLISHED, "ESTABLISHED"},
+		 {FW_CT_UNTRACKED, "UNTRACKED"},   {XT_CONNTRACK_STATE_SNAT, "SNAT"},
 		 {XT_CONNTRACK_STATE_DNAT, "DNAT"}};
 	buf[0] = 0;
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
@@ -91,9 +88,8 @@ static unsigned ct_bits(unsigned xt)
 	return st | (xt & (XT_CONNTRACK_STATE_SNAT | XT_CONNTRACK_STATE_DNAT));
 }
 
-static void tcpudp(struct fw_match *m, const char *name, const uint16_t *spts,
-		   const uint16_t *dpts, unsigned inv, unsigned inv_s, unsigned inv_d, char *txt,
-		   size_t len)
+static void tcpudp(struct fw_match *m, const char *name, const uint16_t *spts, const uint16_t *dpts,
+		   unsigned inv, unsigned inv_s, unsigned inv_d, char *txt, size_t len)
 {
 	char p[32];
 
@@ -171,8 +167,8 @@ void fw_xt_match(struct fw_match *m, int family, const char *name, int rev, cons
 	if ((!strcmp(name, "tcp") && len >= sizeof(struct xt_tcp))) {
 		const struct xt_tcp *t = info;
 
-		tcpudp(m, "tcp", t->spts, t->dpts, t->invflags, XT_TCP_INV_SRCPT, XT_TCP_INV_DSTPT, txt,
-		       tlen);
+		tcpudp(m, "tcp", t->spts, t->dpts, t->invflags, XT_TCP_INV_SRCPT, XT_TCP_INV_DSTPT,
+		       txt, tlen);
 		if (t->flg_mask || t->option) {
 			m->unknown = 1;
 			snprintf(m->unknown_what, sizeof(m->unknown_what), "tcp flags/options");
@@ -181,8 +177,8 @@ void fw_xt_match(struct fw_match *m, int family, const char *name, int rev, cons
 	} else if (!strcmp(name, "udp") && len >= sizeof(struct xt_udp)) {
 		const struct xt_udp *u = info;
 
-		tcpudp(m, "udp", u->spts, u->dpts, u->invflags, XT_UDP_INV_SRCPT, XT_UDP_INV_DSTPT, txt,
-		       tlen);
+		tcpudp(m, "udp", u->spts, u->dpts, u->invflags, XT_UDP_INV_SRCPT, XT_UDP_INV_DSTPT,
+		       txt, tlen);
 	} else if (!strcmp(name, "multiport")) {
 		const struct xt_multiport_v1 *mp = info;
 		struct fw_ports *ps;
@@ -213,7 +209,7 @@ void fw_xt_match(struct fw_match *m, int family, const char *name, int rev, cons
 		ps->inv = mp->invert;
 		ports_txt(b, sizeof(b), ps);
 		app(txt, tlen, "-m multiport %s--%s %s", ps->inv ? "! " : "",
-		    mp->flags == XT_MULTIPORT_SOURCE	       ? "sports"
+		    mp->flags == XT_MULTIPORT_SOURCE	    ? "sports"
 		    : mp->flags == XT_MULTIPORT_DESTINATION ? "dports"
 							    : "ports",
 		    b);
@@ -228,9 +224,8 @@ void fw_xt_match(struct fw_match *m, int family, const char *name, int rev, cons
 	} else if (!strcmp(name, "comment") && len >= 1) {
 		const struct xt_comment_info *c = info;
 
-		snprintf(m->comment, sizeof(m->comment), "%.*s", (int)strnlen(c->comment,
-									     XT_MAX_COMMENT_LEN),
-			 c->comment);
+		snprintf(m->comment, sizeof(m->comment), "%.*s",
+			 (int)strnlen(c->comment, XT_MAX_COMMENT_LEN), c->comment);
 		app(txt, tlen, "-m comment --comment \"%s\"", m->comment);
 	} else if (!strcmp(name, "addrtype") && rev == 1 &&
 		   len >= sizeof(struct xt_addrtype_info_v1)) {
@@ -324,18 +319,23 @@ void fw_xt_target(struct fw_rule *r, int family, const char *name, int rev, cons
 	} else if (!strcmp(name, "REJECT")) {
 		r->verdict = FW_V_REJECT;
 		if (family == 10 && len >= sizeof(struct ip6t_reject_info)) {
-			static const char *const w[] = {
-				"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-not-neighbour",
-				"icmp6-addr-unreachable", "icmp6-port-unreachable", "icmp6-echo-reply",
-				"tcp-reset"};
+			static const char *const w[] = {"icmp6-no-route",
+							"icmp6-adm-prohibited",
+							"icmp6-not-neighbour",
+							"icmp6-addr-unreachable",
+							"icmp6-port-unreachable",
+							"icmp6-echo-reply",
+							"tcp-reset"};
 			unsigned v = ((const struct ip6t_reject_info *)info)->with;
 			snprintf(r->target_opts, sizeof(r->target_opts), "--reject-with %s",
 				 v < 7 ? w[v] : "?");
 		} else if (len >= sizeof(struct ipt_reject_info)) {
 			static const char *const w[] = {
-				"icmp-net-unreachable",	 "icmp-host-unreachable", "icmp-proto-unreachable",
-				"icmp-port-unreachable", "icmp-echo-reply",	  "icmp-net-prohibited",
-				"icmp-host-prohibited",	 "tcp-reset",		  "icmp-admin-prohibited"};
+			    "icmp-net-unreachable",   "icmp-host-unreachable",
+			    "icmp-proto-unreachable", "icmp-port-unreachable",
+			    "icmp-echo-reply",	      "icmp-net-prohibited",
+			    "icmp-host-prohibited",   "tcp-reset",
+			    "icmp-admin-prohibited"};
 			unsigned v = ((const struct ipt_reject_info *)info)->with;
 			snprintf(r->target_opts, sizeof(r->target_opts), "--reject-with %s",
 				 v < 9 ? w[v] : "?");

@@ -112,7 +112,8 @@ static void L(rule)(struct fw_table *t, struct fw_chain *c, const struct ENTRY *
 		r->verdict = (e->IP.flags & F_GOTO) ? FW_V_GOTO : FW_V_JUMP;
 		snprintf(r->target, sizeof(r->target), "%s", tg);
 	} else {
-		const struct xt_entry_target *xt = (const void *)((const char *)e + e->target_offset);
+		const struct xt_entry_target *xt =
+		    (const void *)((const char *)e + e->target_offset);
 
 		fw_xt_target(r, FAMILY, tg, xt->u.user.revision, xt->data,
 			     xt->u.target_size - sizeof(*xt), extra, sizeof(extra));
@@ -145,7 +146,9 @@ int FNAME(struct fw_ruleset *rs, const char *table)
 			c->hook = L(hook_of)(cn);
 			c->prio = L(table_prio)(table, c->hook);
 			snprintf(c->type, sizeof(c->type), "%s",
-				 !strcmp(table, "nat") ? "nat" : !strcmp(table, "mangle") ? "route" : "filter");
+				 !strcmp(table, "nat")	    ? "nat"
+				 : !strcmp(table, "mangle") ? "route"
+							    : "filter");
 			c->policy = pol && !strcmp(pol, "DROP") ? FW_V_DROP : FW_V_ACCEPT;
 		}
 		for (const struct ENTRY *e = PFX(first_rule)(cn, h); e; e = PFX(next_rule)(e, h))

@@ -56,8 +56,8 @@ static int buf_add(struct buf *b, const void *d, size_t n)
 }
 
 /* One NLM_F_DUMP request; appends every answer message except DONE. */
-static int dump_one(struct mnl_socket *nl, uint16_t type, uint32_t seq, struct buf *out,
-		    char *err, size_t errlen)
+static int dump_one(struct mnl_socket *nl, uint16_t type, uint32_t seq, struct buf *out, char *err,
+		    size_t errlen)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	static __thread char rb[32768]; /* MNL_SOCKET_DUMP_SIZE (libmnl 1.0.5+) */
@@ -168,7 +168,7 @@ enum reg_kind { R_NONE, R_PAYLOAD, R_META, R_CT, R_IMM };
 struct reg {
 	enum reg_kind kind;
 	uint32_t base, off, len; /* payload */
-	uint32_t key;            /* meta / ct key */
+	uint32_t key;		 /* meta / ct key */
 	int masked;
 	uint8_t mask[16];
 	uint8_t data[16]; /* immediate */
@@ -217,11 +217,13 @@ static void unknown(struct dec *d, const char *what)
 
 static const char *proto_name(int p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" : NULL;
+	return p == IPPROTO_TCP	   ? "tcp"
+	       : p == IPPROTO_UDP  ? "udp"
+	       : p == IPPROTO_ICMP ? "icmp"
+				   : NULL;
 }
 
-static void set_port(struct dec *d, struct fw_ports *ps, int src, uint16_t lo, uint16_t hi,
-		     int inv)
+static void set_port(struct dec *d, struct fw_ports *ps, int src, uint16_t lo, uint16_t hi, int inv)
 {
 	const char *pn = proto_name(d->r->m.proto);
 
@@ -241,8 +243,8 @@ static void set_port(struct dec *d, struct fw_ports *ps, int src, uint16_t lo, u
 			    src ? "sport" : "dport", lo, hi);
 	} else {
 		if (lo == hi)
-			say(d, "%s %s %s%u", pn ? pn : "th", src ? "sport" : "dport", inv ? "!= " : "",
-			    lo);
+			say(d, "%s %s %s%u", pn ? pn : "th", src ? "sport" : "dport",
+			    inv ? "!= " : "", lo);
 		else
 			say(d, "%s %s %s%u-%u", pn ? pn : "th", src ? "sport" : "dport",
 			    inv ? "!= " : "", lo, hi);
@@ -315,7 +317,8 @@ static void ct_state(struct dec *d, uint32_t bits, int inv)
 	d->r->m.ctstate_inv = inv;
 	for (int i = 0; i < 4; i++)
 		if (bits & (1u << i))
-			snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s", b[0] ? "," : "", n[i]);
+			snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s", b[0] ? "," : "",
+				 n[i]);
 	if (bits & (1u << 6))
 		snprintf(b + strlen(b), sizeof(b) - strlen(b), "%suntracked", b[0] ? "," : "");
 	if (d->t->xt) {
@@ -370,7 +373,8 @@ static void e_cmp(struct dec *d, struct nftnl_expr *e)
 			set_addr(d, rg, v, len, inv);
 			return;
 		}
-		if (rg->len == 1 && (rg->off == 9 || rg->off == 6)) { /* ip protocol / ip6 nexthdr */
+		if (rg->len == 1 &&
+		    (rg->off == 9 || rg->off == 6)) { /* ip protocol / ip6 nexthdr */
 			m->proto = v[0];
 			m->proto_inv = inv;
 			if (!d->t->xt)
@@ -425,8 +429,8 @@ static void e_range(struct dec *d, struct nftnl_expr *e)
 	const uint8_t *a = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &l1);
 	const uint8_t *b = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &l2);
 
-	if (rg->kind == R_PAYLOAD && rg->base == NFT_PAYLOAD_TRANSPORT_HEADER && rg->len == 2 && a &&
-	    b && l1 == 2 && l2 == 2 && (rg->off == 0 || rg->off == 2)) {
+	if (rg->kind == R_PAYLOAD && rg->base == NFT_PAYLOAD_TRANSPORT_HEADER && rg->len == 2 &&
+	    a && b && l1 == 2 && l2 == 2 && (rg->off == 0 || rg->off == 2)) {
 		set_port(d, rg->off == 0 ? &d->r->m.sport : &d->r->m.dport, rg->off == 0,
 			 (uint16_t)(a[0] << 8 | a[1]), (uint16_t)(b[0] << 8 | b[1]),
 			 op == NFT_RANGE_NEQ);
@@ -446,16 +450,25 @@ static void e_immediate(struct dec *d, struct nftnl_expr *e)
 		const char *chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
 
 		switch (v) {
-		case NF_ACCEPT: r->verdict = FW_V_ACCEPT; break;
-		case NF_DROP: r->verdict = FW_V_DROP; break;
-		case NF_QUEUE: r->verdict = FW_V_QUEUE; break;
-		case NFT_RETURN: r->verdict = FW_V_RETURN; break;
+		case NF_ACCEPT:
+			r->verdict = FW_V_ACCEPT;
+			break;
+		case NF_DROP:
+			r->verdict = FW_V_DROP;
+			break;
+		case NF_QUEUE:
+			r->verdict = FW_V_QUEUE;
+			break;
+		case NFT_RETURN:
+			r->verdict = FW_V_RETURN;
+			break;
 		case NFT_JUMP:
 		case NFT_GOTO:
 			r->verdict = v == NFT_JUMP ? FW_V_JUMP : FW_V_GOTO;
 			snprintf(r->target, sizeof(r->target), "%s", chain ? chain : "?");
 			break;
-		default: break; /* continue / break */
+		default:
+			break; /* continue / break */
 		}
 		return;
 	}
@@ -484,7 +497,8 @@ static void e_nat(struct dec *d, struct nftnl_expr *e)
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MIN)) {
 		struct reg *rg = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN));
 		if (rg->kind == R_IMM)
-			inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, rg->data, ip, sizeof(ip));
+			inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, rg->data, ip,
+				  sizeof(ip));
 	}
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN)) {
 		struct reg *rg = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN));
@@ -508,7 +522,8 @@ static void e_xt(struct dec *d, struct nftnl_expr *e, int target)
 	uint32_t len = 0;
 	const char *name = nftnl_expr_get_str(e, target ? NFTNL_EXPR_TG_NAME : NFTNL_EXPR_MT_NAME);
 	uint32_t rev = nftnl_expr_get_u32(e, target ? NFTNL_EXPR_TG_REV : NFTNL_EXPR_MT_REV);
-	const void *info = nftnl_expr_get(e, target ? NFTNL_EXPR_TG_INFO : NFTNL_EXPR_MT_INFO, &len);
+	const void *info =
+	    nftnl_expr_get(e, target ? NFTNL_EXPR_TG_INFO : NFTNL_EXPR_MT_INFO, &len);
 	char txt[256] = "";
 
 	if (!name)
@@ -517,7 +532,8 @@ static void e_xt(struct dec *d, struct nftnl_expr *e, int target)
 		fw_xt_target(d->r, d->t->family, name, (int)rev, info, info ? len : 0, txt,
 			     sizeof(txt));
 		if (!d->t->xt && !d->r->target_opts[0])
-			snprintf(d->r->target_opts, sizeof(d->r->target_opts), "xt target %s", name);
+			snprintf(d->r->target_opts, sizeof(d->r->target_opts), "xt target %s",
+				 name);
 	} else {
 		fw_xt_match(&d->r->m, d->t->family, name, (int)rev, info, info ? len : 0, txt,
 			    sizeof(txt));
@@ -662,7 +678,7 @@ static void add_table(struct fw_ruleset *rs, const struct nlmsghdr *h)
 	if (nt && nftnl_table_nlmsg_parse(h, nt) == 0) {
 		const char *name = nftnl_table_get_str(nt, NFTNL_TABLE_NAME);
 		struct fw_table *t =
-			name ? table_get(rs, nftnl_table_get_u32(nt, NFTNL_TABLE_FAMILY), name) : NULL;
+		    name ? table_get(rs, nftnl_table_get_u32(nt, NFTNL_TABLE_FAMILY), name) : NULL;
 
 		if (t && nftnl_table_is_set(nt, NFTNL_TABLE_FLAGS))
 			t->flags = nftnl_table_get_u32(nt, NFTNL_TABLE_FLAGS);
@@ -678,7 +694,8 @@ static void add_chain(struct fw_ruleset *rs, const struct nlmsghdr *h)
 		const char *tn = nftnl_chain_get_str(nc, NFTNL_CHAIN_TABLE);
 		const char *cn = nftnl_chain_get_str(nc, NFTNL_CHAIN_NAME);
 		struct fw_table *t =
-			tn && cn ? table_get(rs, nftnl_chain_get_u32(nc, NFTNL_CHAIN_FAMILY), tn) : NULL;
+		    tn && cn ? table_get(rs, nftnl_chain_get_u32(nc, NFTNL_CHAIN_FAMILY), tn)
+			     : NULL;
 		struct fw_chain *c = t ? fw_chain_add(t, cn) : NULL;
 
 		if (c) {
@@ -691,9 +708,10 @@ static void add_chain(struct fw_ruleset *rs, const struct nlmsghdr *h)
 				c->prio = (int)nftnl_chain_get_s32(nc, NFTNL_CHAIN_PRIO);
 				snprintf(c->type, sizeof(c->type), "%s", type ? type : "filter");
 				if (nftnl_chain_is_set(nc, NFTNL_CHAIN_POLICY))
-					c->policy = nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP
-							    ? FW_V_DROP
-							    : FW_V_ACCEPT;
+					c->policy =
+					    nftnl_chain_get_u32(nc, NFTNL_CHAIN_POLICY) == NF_DROP
+						? FW_V_DROP
+						: FW_V_ACCEPT;
 				/* netdev/bridge hooks do not share the inet numbering. */
 				if (t->family != 1 && t->family != 2 && t->family != 10)
 					c->hook = -1;
@@ -711,7 +729,7 @@ static void add_rule(struct fw_ruleset *rs, const struct nlmsghdr *h)
 		const char *tn = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
 		const char *cn = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
 		struct fw_table *t =
-			tn && cn ? table_get(rs, nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY), tn) : NULL;
+		    tn && cn ? table_get(rs, nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY), tn) : NULL;
 		struct fw_chain *c = t ? fw_chain_find(t, cn) : NULL;
 		struct fw_rule *r;
 
@@ -746,14 +764,22 @@ int fw_nft_parse(struct fw_ruleset *rs, const void *buf, size_t len)
 		if (h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
 			continue;
 		switch (h->nlmsg_type & 0xff) {
-		case NFT_MSG_NEWTABLE: add_table(rs, h); break;
-		case NFT_MSG_NEWCHAIN: add_chain(rs, h); break;
-		case NFT_MSG_NEWRULE: add_rule(rs, h); break;
-		default: break;
+		case NFT_MSG_NEWTABLE:
+			add_table(rs, h);
+			break;
+		case NFT_MSG_NEWCHAIN:
+			add_chain(rs, h);
+			break;
+		case NFT_MSG_NEWRULE:
+			add_rule(rs, h);
+			break;
+		default:
+			break;
 		}
 	}
 	if (left != 0) {
-		snprintf(rs->err, sizeof(rs->err), "nftables: truncated dump (%d bytes left)", left);
+		snprintf(rs->err, sizeof(rs->err), "nftables: truncated dump (%d bytes left)",
+			 left);
 		return -1;
 	}
 	return 0;

@@ -113,7 +113,8 @@ static void test_model_details(void **state)
 	/* the native table: nft syntax, set lookups unknown, ranges decoded */
 	r = fw_rule_by_handle(&rs, 1, "mxt_native", "forward", 5);
 	assert_non_null(r);
-	assert_string_equal(r->text, "iifname \"eth0\" tcp dport 1000-2000 counter packets 0 bytes 0 reject");
+	assert_string_equal(
+	    r->text, "iifname \"eth0\" tcp dport 1000-2000 counter packets 0 bytes 0 reject");
 	assert_int_equal(r->m.dport.lo[0], 1000);
 	assert_int_equal(r->m.dport.hi[0], 2000);
 	r = fw_rule_by_handle(&rs, 1, "mxt_native", "forward", 4);
@@ -126,8 +127,12 @@ static void test_model_details(void **state)
 
 static struct fw_packet pkt(uint16_t dport, uint16_t orig, const char *oif, int last_octet)
 {
-	struct fw_packet p = {.family = AF_INET, .proto = IPPROTO_TCP, .saddr_any = 1,
-			      .iif_any = 1, .dport = dport, .orig_dport = orig};
+	struct fw_packet p = {.family = AF_INET,
+			      .proto = IPPROTO_TCP,
+			      .saddr_any = 1,
+			      .iif_any = 1,
+			      .dport = dport,
+			      .orig_dport = orig};
 
 	p.daddr[0] = 172, p.daddr[1] = 22, p.daddr[2] = 1, p.daddr[3] = (uint8_t)last_octet;
 	snprintf(p.oif, sizeof(p.oif), "%s", oif);
@@ -233,11 +238,11 @@ static void test_truncated_dump(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_render_matches_iptables_save),
-		cmocka_unit_test(test_model_details),
-		cmocka_unit_test(test_walk),
-		cmocka_unit_test(test_checks_over_dump),
-		cmocka_unit_test(test_truncated_dump),
+	    cmocka_unit_test(test_render_matches_iptables_save),
+	    cmocka_unit_test(test_model_details),
+	    cmocka_unit_test(test_walk),
+	    cmocka_unit_test(test_checks_over_dump),
+	    cmocka_unit_test(test_truncated_dump),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
