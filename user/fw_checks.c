@@ -979,10 +979,35 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 			json_object_put(o);
 			json_object_put(rest);
 		}
+		json_object *du6 = json_object_new_object();
+		char dsum[512], drem[512] = "";
+		enum mx_status dst =
+		    docker_user(&rs, 10, r, du6, dsum, sizeof(dsum), drem, sizeof(drem));
+
 		json_object_object_add(mx_result_data(r), "ports", ports);
+		json_object_object_add(r->data, "docker_user", du6);
 		mx_data_int(r, "restricting_rules_ipv4", v4rules);
 		mx_data_int(r, "restricting_rules_ipv6", v6rules);
-		if (!n6 && n4) {
+		if (blocked) {
+			mx_result_set(r, MX_FAIL, "%d mail port%s blocked for IPv6 clients",
+				      blocked, blocked == 1 ? "" : "s");
+		} else if (!fw_chain_find(d6, "DOCKER-USER")) {
+			/* Docker 20.10 creates DOCKER-USER for iptables only. */
+			mx_result_set(
+			    r, MX_WARN,
+			    "ip6tables has no DOCKER-USER chain (Docker before 23 creates it "
+			    "for IPv4 only): IPv6 restrictions need rules in FORWARD ahead "
+			    "of Docker's; %d IPv6 rule%s restrict%s mail ports now",
+			    v6rules, v6rules == 1 ? "" : "s", v6rules == 1 ? "s" : "");
+			mx_result_remedy(r,
+					 "ip6tables -I FORWARD -i UPLINK -p tcp --dport PORT -s "
+					 "NET -j DROP (re-add after Docker restarts), or upgrade "
+					 "Docker");
+		} else if (dst == MX_FAIL || dst == MX_WARN) {
+			mx_result_set(r, dst, "%s", dsum);
+			if (drem[0])
+				mx_result_remedy(r, "%s", drem);
+		} else if (!n6 && n4) {
 			mx_result_set(r, MX_WARN,
 				      "Docker's ip6tables chains exist but publish no mail "
 				      "port over IPv6");

@@ -22,10 +22,16 @@ fw_q() {
 
 fw_expect() { expect_eq "$(fw_q "$1")" "$2" "$3"; }
 
+# expect_open PORT [SRC] [DST]. Tries a few times: a fresh container's IPv6
+# address is unusable until its duplicate address detection ends.
 expect_open() {
-	local out
-	out=$(mx_client_connect "$1" "" "${2:-}") || fail "connection to port $1${2:+ from $2} failed"
-	expect_match "$out" "^220 " "real connection to port $1${2:+ from $2} answered"
+	local out i
+	for ((i = 0; i < 10; i++)); do
+		out=$(mx_client_connect "$1" "${3:-}" "${2:-}") && break
+		sleep 0.5
+	done
+	[ -n "$out" ] || fail "connection to ${3:-$MX_HOST_IP} port $1${2:+ from $2} failed"
+	expect_match "$out" "^220 " "real connection to ${3:-$MX_HOST_IP} port $1${2:+ from $2} answered"
 }
 
 expect_blocked() {
