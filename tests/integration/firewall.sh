@@ -33,6 +33,23 @@ fw_expect '.["firewall.published"].data.ports[0].decided_by.rule' \
 fw_expect '.["firewall.input"].status' pass "no INPUT rule"
 expect_open 25
 
+echo "== 1b. mailcow's netfilter container: MAILCOW first in INPUT and FORWARD"
+mx_ipt -N MAILCOW
+mx_ipt -A MAILCOW -s 192.0.2.66/32 -j REJECT # a ban
+mx_ipt -I INPUT -j MAILCOW
+mx_ipt -I FORWARD -j MAILCOW
+fw_run
+fw_expect '.["firewall.managers"].data.managers.mailcow.forward_position' 1 "MAILCOW jump in FORWARD"
+fw_expect '.["firewall.managers"].data.managers.mailcow.input_position' 1 "MAILCOW jump in INPUT"
+fw_expect '.["firewall.docker_user"].status' pass "DOCKER-USER after MAILCOW is fine"
+fw_expect '.["firewall.docker_user"].data.jump_position' 2 "DOCKER-USER jump second"
+fw_expect '.["firewall.published"].data.ports[0].restricted[0].from' 192.0.2.66/32 "the ban, from where"
+fw_expect '.["firewall.published"].data.ports[0].restricted[0].chain' MAILCOW "in MAILCOW"
+mx_ipt -D INPUT -j MAILCOW
+mx_ipt -D FORWARD -j MAILCOW
+mx_ipt -F MAILCOW
+mx_ipt -X MAILCOW
+
 echo "== 2. a DROP for port 25 in INPUT: no effect"
 mx_ipt -I INPUT -p tcp --dport 25 -j DROP
 h=$(mx_dns nft -a list chain ip filter INPUT | sed -n 's/.*dport 25 .*# handle \([0-9]*\)/\1/p')
