@@ -828,7 +828,8 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 static int input_findings(const struct fw_ruleset *rs, const struct mx_fw_pub *pubs, int n,
 			  json_object *arr, char *first, size_t flen, int *accepts)
 {
-	int blocks = 0;
+	const void *seen[64];
+	int blocks = 0, nseen = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct hook_chain hc[32];
@@ -858,6 +859,16 @@ static int input_findings(const struct fw_ruleset *rs, const struct mx_fw_pub *p
 				json_object_object_add(x, "published_to",
 						       json_object_new_string(pubs[i].cip_str));
 				json_object_array_add(arr, x);
+				/* One rule matching several ports counts once. */
+				int dup = 0;
+				for (int k = 0; k < nseen; k++)
+					dup |= seen[k] == (st->rule ? (const void *)st->rule
+								    : (const void *)st->chain);
+				if (dup)
+					continue;
+				if (nseen < 64)
+					seen[nseen++] = st->rule ? (const void *)st->rule
+								 : (const void *)st->chain;
 				if (v == FW_V_ACCEPT) {
 					(*accepts)++;
 					continue;
@@ -885,6 +896,22 @@ void mx_check_fw_input(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	pubs = calloc(MX_FW_MAX_PUB, sizeof(*pubs));
 	n = pubs ? mx_fw_published(&rs, ctx->cfg, AF_INET, pubs, MX_FW_MAX_PUB) : 0;
+	/* Before mailcow runs (a preflight): the mail ports it will publish. */
+	int planned = 0;
+	if (!n && pubs) {
+		for (int q = 0; q < ctx->cfg->nports && n < MX_FW_MAX_PUB; q++) {
+			if (!(ctx->cfg->ports[q].proto & MX_TCP))
+				continue;
+			pubs[n] = (struct mx_fw_pub){.name = ctx->cfg->ports[q].name,
+						     .family = AF_INET,
+						     .proto = IPPROTO_TCP,
+						     .hport = ctx->cfg->ports[q].port,
+						     .cport = ctx->cfg->ports[q].port};
+			n++;
+		}
+		planned = n;
+	}
+	mx_data_bool(r, "published_by_docker", !planned);
 	arr = json_object_new_array();
 	blocks = input_findings(&rs, pubs, n, arr, first, sizeof(first), &accepts);
 	mx_result_data(r);
@@ -893,6 +920,17 @@ void mx_check_fw_input(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_int(r, "accepting", accepts);
 	if (!n) {
 		mx_result_set(r, MX_SKIP, "no mail port is published by Docker");
+	} else if (planned && blocks) {
+		mx_result_set(r, MX_WARN,
+			      "%d INPUT rule%s match%s mail ports and will do nothing once Docker "
+			      "publishes them for mailcow: %s",
+			      blocks, blocks == 1 ? "" : "s", blocks == 1 ? "es" : "", first);
+		mx_result_remedy(
+		    r, "after installing mailcow, restrict the ports in DOCKER-USER "
+		       "(iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport PORT "
+		       "-s NET -j DROP)");
+	} else if (planned) {
+		mx_result_set(r, MX_PASS, "no INPUT rule drops a mail port (none published yet)");
 	} else if (blocks) {
 		mx_result_set(r, MX_WARN,
 			      "%d INPUT rule%s match%s published mail ports and do%s nothing: %s "
