@@ -5,13 +5,16 @@
 #include "dns_cmd.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", "dns", NULL};
+static const char *const g_check[] = {"config", "system", "firewall", "dns", NULL};
+static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
+	 g_firewall, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
