@@ -3,7 +3,7 @@
 #   make fuzz-smoke            each harness for FUZZ_SECONDS (default 20) from its seed corpus
 #   make fuzz FUZZER=spf       one harness until stopped (corpus grows in build/fuzz/corpus)
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -std=gnu11 -D_GNU_SOURCE -Iuser
 FUZZERS      := spf dmarc dkim
