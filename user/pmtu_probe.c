@@ -371,7 +371,7 @@ static void on_error(struct prober *p, const struct sock_extended_err *ee, const
 		event(p, sp->pr.size, "%s mtu %u from %s: %s",
 		      p->v6 ? "packet-too-big" : "frag-needed", ee->ee_info, from,
 		      mx_pmtu_ptb_verdict_name(v));
-		if (v == MX_PTB_USED || v == MX_PTB_ZERO) {
+		if (v == MX_PTB_USED) {
 			p->rep->ptb_used++;
 			p->rep->ptb_mtu = ee->ee_info;
 			snprintf(p->rep->ptb_from, sizeof(p->rep->ptb_from), "%s", from);

@@ -233,15 +233,11 @@ enum mx_pmtu_ptb_verdict mx_pmtu_ptb(struct mx_pmtu_search *s, unsigned size, un
 {
 	struct mx_pmtu_size *z;
 
-	if (mtu == 0) {
-		/* RFC 1191 section 5: old routers say "too big" without a
-		 * value; the probed size itself is then the bound. */
-		z = rec(s, size);
-		if (z && !z->answered)
-			z->ptb = 1;
-		update(s);
+	/* RFC 1191 section 5 lets old routers send 0; RFC 8899 4.6.2 and the
+	 * kernel (ip_rt_min_pmtu) do not trust such values: the probe then
+	 * simply goes unanswered and the search proceeds without the hint. */
+	if (mtu == 0)
 		return MX_PTB_ZERO;
-	}
 	if (mtu >= size)
 		return MX_PTB_NOT_SMALLER;
 	if (mtu < s->min_mtu)
@@ -253,6 +249,9 @@ enum mx_pmtu_ptb_verdict mx_pmtu_ptb(struct mx_pmtu_search *s, unsigned size, un
 		s->nptb--;
 	}
 	s->ptb_mtu[s->nptb++] = mtu;
+	z = rec(s, size);
+	if (z)
+		z->ptb = 1;
 	update(s);
 	return MX_PTB_USED;
 }
@@ -263,7 +262,7 @@ const char *mx_pmtu_ptb_verdict_name(enum mx_pmtu_ptb_verdict v)
 	case MX_PTB_USED:
 		return "used";
 	case MX_PTB_ZERO:
-		return "mtu 0: probe size taken as too big";
+		return "ignored: mtu 0";
 	case MX_PTB_NOT_SMALLER:
 		return "ignored: mtu not smaller than the probe";
 	case MX_PTB_BELOW_MIN:

@@ -13,6 +13,7 @@ struct path {
 	unsigned local;	    /* our interface */
 	int ptb;	    /* the bottleneck reports frag-needed */
 	unsigned ptb_value; /* reported value (default: mtu) */
+	int ptb_zero;	    /* report 0 instead */
 	int silent;	    /* the peer answers nothing */
 	unsigned lose_nth;  /* lose the n-th probe (1-based), 0 = none */
 	unsigned lose_nth2;
@@ -36,11 +37,13 @@ static unsigned simulate(const struct path *p, int ipv6, unsigned *probes,
 		else if (size <= p->mtu)
 			mx_pmtu_answered(&s, size);
 		else if (p->ptb) {
-			enum mx_pmtu_ptb_verdict v =
-			    mx_pmtu_ptb(&s, size, p->ptb_value ? p->ptb_value : p->mtu);
+			enum mx_pmtu_ptb_verdict v = mx_pmtu_ptb(&s, size,
+								 p->ptb_zero	? 0
+								 : p->ptb_value ? p->ptb_value
+										: p->mtu);
 
 			/* An ignored report leaves the probe unanswered. */
-			if (v != MX_PTB_USED && v != MX_PTB_ZERO)
+			if (v != MX_PTB_USED)
 				mx_pmtu_lost(&s, size);
 		} else
 			mx_pmtu_lost(&s, size);
@@ -167,19 +170,22 @@ static void test_ptb_lies(void **state)
 	assert_int_equal(b, MX_BOUND_LOSS);
 }
 
-/* RFC 1191 section 5: a router that says "too big" with MTU 0. */
+/* RFC 1191 section 5: a router that says "too big" with MTU 0. The value
+ * is ignored; the search treats the probe as unanswered and still ends
+ * exact, with silent loss as its last word. */
 static void test_ptb_zero(void **state)
 {
-	struct path p = {.mtu = 1492, .local = 1500, .ptb = 1, .ptb_value = 0};
+	struct path p = {.mtu = 1492, .local = 1500, .ptb = 1, .ptb_zero = 1};
 	struct mx_pmtu_search s;
 	enum mx_pmtu_bound b;
 	unsigned n;
 
 	mx_pmtu_init(&s, 0, 1500);
 	assert_int_equal(mx_pmtu_ptb(&s, 1500, 0), MX_PTB_ZERO);
-	/* ptb_value 0 in struct path means "the mtu": simulate by hand. */
-	p.ptb = 0;
+	assert_int_equal(s.nptb, 0);
 	assert_int_equal(simulate(&p, 0, &n, &b), 1492);
+	assert_int_equal(b, MX_BOUND_LOSS);
+	assert_true(n <= 12);
 }
 
 static void test_silent_peer(void **state)
