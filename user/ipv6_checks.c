@@ -2,7 +2,9 @@
 /* The ipv6 group (part of `check`): host settings that break mailcow's
  * IPv6. Each reads through --sysroot, so a collected bundle or a unit-test
  * fixture gives the same verdict as the live host. */
+#include <ctype.h>
 #include <dirent.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,54 +144,109 @@ struct alias_hit {
 	char iface[64];
 };
 
-static int scan_interfaces(const char *path, struct alias_hit *hit, int *files)
+struct scan {
+	struct alias_hit *hit;
+	int files;
+};
+
+static int scan_file(const char *path, struct scan *sc, int depth);
+
+/* run-parts(8) names, which is what source-directory reads. */
+static int run_parts_name(const char *n)
+{
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && *n != '_' && *n != '-')
+			return 0;
+	return 1;
+}
+
+/* A path as the system sees it, from one under --sysroot. */
+static const char *unroot(const char *full)
+{
+	return mx_sysroot_live() ? full : full + strlen(mx_sysroot());
+}
+
+/* "source PATTERN": a glob, relative to /etc/network. */
+static int scan_source(const char *pat, struct scan *sc, int depth)
+{
+	char full[PATH_MAX];
+	glob_t g;
+	size_t i;
+	int found = 0;
+
+	if (!mx_path(full, sizeof(full), "%s%s", pat[0] == '/' ? "" : "/etc/network/", pat))
+		return 0;
+	if (glob(full, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc && !found; i++)
+		found = scan_file(unroot(g.gl_pathv[i]), sc, depth + 1);
+	globfree(&g);
+	return found;
+}
+
+/* "source-directory DIR": its run-parts names, sorted. */
+static int scan_dir(const char *dir, struct scan *sc, int depth)
+{
+	char full[PATH_MAX], path[PATH_MAX];
+	struct dirent **list = NULL;
+	int n, i, found = 0;
+
+	if (!mx_path(full, sizeof(full), "%s%s", dir[0] == '/' ? "" : "/etc/network/", dir))
+		return 0;
+	n = scandir(full, &list, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (!found && run_parts_name(list[i]->d_name) &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", unroot(full), list[i]->d_name) <
+			sizeof(path))
+			found = scan_file(path, sc, depth + 1);
+		free(list[i]);
+	}
+	free(list);
+	return found;
+}
+
+/* One ifupdown file and what it sources, as ifup reads them. */
+static int scan_file(const char *path, struct scan *sc, int depth)
 {
 	char line[512];
-	int lineno = 0;
-	FILE *f = mx_fopen(path, "r");
+	int lineno = 0, found = 0;
+	FILE *f;
 
+	if (depth > 4)
+		return 0; /* a file that sources itself */
+	f = mx_fopen(path, "r");
 	if (!f)
 		return 0;
-	(*files)++;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64], fam[16];
+	sc->files++;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char name[64], fam[16], arg[256];
 
 		lineno++;
 		if (sscanf(line, " iface %63s %15s", name, fam) == 2 && strchr(name, ':') &&
 		    !strcmp(fam, "inet6")) {
-			snprintf(hit->file, sizeof(hit->file), "%s", path);
-			hit->line = lineno;
-			snprintf(hit->iface, sizeof(hit->iface), "%s", name);
-			fclose(f);
-			return 1;
+			snprintf(sc->hit->file, sizeof(sc->hit->file), "%s", path);
+			sc->hit->line = lineno;
+			snprintf(sc->hit->iface, sizeof(sc->hit->iface), "%s", name);
+			found = 1;
+		} else if (sscanf(line, " source-directory %255s", arg) == 1) {
+			found = scan_dir(arg, sc, depth);
+		} else if (sscanf(line, " source %255s", arg) == 1) {
+			found = scan_source(arg, sc, depth);
 		}
 	}
 	fclose(f);
-	return 0;
+	return found;
 }
 
 static void check_alias(struct mx_ctx *ctx, struct mx_result *r)
 {
 	struct alias_hit hit;
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct dirent **list = NULL;
-	int files = 0, found, n, i;
+	struct scan sc = {.hit = &hit};
+	int files, found;
 	char base[64], *colon;
 
-	found = scan_interfaces("/etc/network/interfaces", &hit, &files);
-	if (!found && mx_path(dir, sizeof(dir), "/etc/network/interfaces.d")) {
-		/* Sorted, as run-parts and ifupdown's source-directory read them. */
-		n = scandir(dir, &list, NULL, alphasort);
-		for (i = 0; i < n; i++) {
-			if (!found && list[i]->d_name[0] != '.') {
-				snprintf(path, sizeof(path), "/etc/network/interfaces.d/%s",
-					 list[i]->d_name);
-				found = scan_interfaces(path, &hit, &files);
-			}
-			free(list[i]);
-		}
-		free(list);
-	}
+	found = scan_file("/etc/network/interfaces", &sc, 0);
+	files = sc.files;
 	mx_data_int(r, "files", files);
 	if (!files) {
 		mx_result_set(r, MX_SKIP, "no /etc/network/interfaces (ifupdown not used)");

@@ -86,6 +86,15 @@ static void test_alias(void **state)
 	run("ipv6_ra_accept2", "ipv6.alias");
 	assert_int_equal(r.status, MX_SKIP);
 	mx_unit_free(&r);
+	/* source-directory reads run-parts names only: 50-cloud-init.cfg (a
+	 * dot) is not read, 70-alias is; the path is relative to /etc/network. */
+	run("ipv6_srcdir", "ipv6.alias");
+	assert_int_equal(r.status, MX_FAIL);
+	assert_string_equal(mx_unit_str(&r, "file"), "/etc/network/interfaces.d/70-alias");
+	assert_int_equal(mx_unit_int(&r, "line"), 3);
+	assert_string_equal(mx_unit_str(&r, "alias"), "eth1:1");
+	assert_int_equal(mx_unit_int(&r, "files"), 2);
+	mx_unit_free(&r);
 }
 
 static void test_enable(void **state)
