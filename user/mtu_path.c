@@ -129,9 +129,19 @@ static enum mx_status verdict(const struct mtu_job *j, char *out, size_t len, ch
 		snprintf(out, len, "%s %s: %s", f, j->name, r->error);
 		return MX_ERROR;
 	}
+	if (r->unreachable && r->icmp_error[0]) {
+		snprintf(out, len, "%s %s: unreachable, %s; path MTU unknown", f, r->target,
+			 r->icmp_error);
+		snprintf(
+		    remedy, rlen,
+		    "the route or a firewall toward %s refuses it (mxprobe outbound shows which "
+		    "destinations work); or measure toward a host that answers: mxprobe mtu HOST",
+		    r->target);
+		return MX_WARN;
+	}
 	if (r->unreachable) {
-		snprintf(out, len, "%s %s: no echo reply to %u probes%s%s; path MTU unknown", f,
-			 r->target, r->probes, r->icmp_error[0] ? ", " : "", r->icmp_error);
+		snprintf(out, len, "%s %s: no echo reply to %u probes; path MTU unknown", f,
+			 r->target, r->probes);
 		snprintf(
 		    remedy, rlen,
 		    "allow ICMP echo to %s (or name a host that answers ping: mxprobe mtu HOST)",

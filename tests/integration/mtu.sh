@@ -164,6 +164,14 @@ expect_eq "$(st mtu.path)" warn "echo blocked: status"
 expect_eq "$(f ipv4 unreachable)" true "echo blocked: no answer at all"
 expect_eq "$(f ipv4 path_mtu_bytes)" null "echo blocked: no MTU claimed"
 
+echo "== a firewall that rejects echo (ICMP admin-prohibited)"
+ip netns exec "$SRV" iptables -F INPUT
+ip netns exec "$SRV" iptables -A INPUT -p icmp --icmp-type echo-request -j REJECT --reject-with icmp-admin-prohibited
+run -4 "$SRV4"
+expect_eq "$(st mtu.path)" warn "echo rejected: status"
+expect_match "$(f ipv4 icmp_error)" "^administratively prohibited \(type 3 code 13\) from $SRV4" "echo rejected: the ICMP error is named"
+expect_eq "$(f ipv4 probes)" 3 "echo rejected: a refusal is final (base, MTU, smallest)"
+
 echo "== bad input"
 set +e
 err=$("$MXPROBE" -N "$CLI" mtu no-such-host.invalid 2>&1 >/dev/null); rc=$?
