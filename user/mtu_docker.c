@@ -168,8 +168,8 @@ void mx_check_mtu_docker(struct mx_ctx *ctx, struct mx_result *r)
 		mx_data_int(r, "compose_mtu_line", cn.mtu_line);
 	}
 	if (!u.mtu) {
-		mx_result_set(r, MX_SKIP, "uplink MTU unknown (no route to %s)",
-			      ctx->cfg->mtu_target);
+		mx_result_set(r, MX_SKIP,
+			      "uplink MTU unknown: no route toward the measured target");
 		return;
 	}
 	if (nc > 0 && cn.mtu_invalid) {

@@ -252,12 +252,13 @@ void mx_check_mtu_path(struct mx_ctx *ctx, struct mx_result *r)
 		parts[i][0] = remedy[i][0] = '\0';
 		if (!jobs[i].wanted)
 			continue;
-		/* Without a v6 route there is nothing to measure, unless the
-		 * user named the host. */
-		if (jobs[i].rc && i == 1 && !jobs[i].explicit_host &&
-		    strstr(jobs[i].rep.error, "no route")) {
-			snprintf(parts[i], sizeof(parts[i]), "IPv6: no route, not measured");
-			json_object_object_add(mx_result_data(r), "ipv6", NULL);
+		/* Without a route of that family there is nothing to measure
+		 * (most hosts lack IPv6; reachability is outbound's business),
+		 * unless the user named the host. */
+		if (jobs[i].rc && !jobs[i].explicit_host && strstr(jobs[i].rep.error, "no route")) {
+			snprintf(parts[i], sizeof(parts[i]), "%s: no route, not measured",
+				 i ? "IPv6" : "IPv4");
+			json_object_object_add(mx_result_data(r), i ? "ipv6" : "ipv4", NULL);
 			continue;
 		}
 		s = verdict(&jobs[i], parts[i], sizeof(parts[i]), remedy[i], sizeof(remedy[i]));
@@ -267,7 +268,8 @@ void mx_check_mtu_path(struct mx_ctx *ctx, struct mx_result *r)
 			st = s;
 	}
 	if (st == MX_SKIP) {
-		mx_result_set(r, MX_SKIP, "%s", parts[0][0] ? parts[0] : parts[1]);
+		mx_result_set(r, MX_SKIP, "%s%s%s", parts[0],
+			      parts[0][0] && parts[1][0] ? "; " : "", parts[1]);
 		return;
 	}
 	mx_result_set(r, st, "%s%s%s", parts[0], parts[0][0] && parts[1][0] ? "; " : "", parts[1]);

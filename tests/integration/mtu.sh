@@ -172,6 +172,19 @@ expect_eq "$(st mtu.path)" warn "echo rejected: status"
 expect_match "$(f ipv4 icmp_error)" "^administratively prohibited \(type 3 code 13\) from $SRV4" "echo rejected: the ICMP error is named"
 expect_eq "$(f ipv4 probes)" 3 "echo rejected: a refusal is final (base, MTU, smallest)"
 
+echo "== a namespace without routes"
+EMPTY=$(mx_netns empty)
+set +e
+out=$("$MXPROBE" -N "$EMPTY" --json mtu)
+set -e
+expect_eq "$(st mtu.path)/$(st mtu.docker)" skip/skip "no route to the default targets: nothing to measure"
+set +e
+out=$("$MXPROBE" -N "$EMPTY" --json mtu 192.0.2.1)
+rc=$?
+set -e
+expect_eq "$(st mtu.path)/$rc" error/3 "no route to a named host: error"
+expect_match "$(f ipv4 error)" "no route to 192.0.2.1" "the error names the host"
+
 echo "== bad input"
 set +e
 err=$("$MXPROBE" -N "$CLI" mtu no-such-host.invalid 2>&1 >/dev/null); rc=$?
