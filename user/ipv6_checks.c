@@ -102,7 +102,7 @@ static void check_ra(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	/* No RA route: has it been lost already? SLAAC addresses (not
 	 * permanent) show that the uplink used to take RAs. */
-	if (!f.nroutes && f.all_forwarding == 1) {
+	if (f.routes_known && !f.nroutes && f.all_forwarding == 1) {
 		for (i = 0; i < f.naddrs; i++) {
 			const struct mx_v6_addr *a = &f.addrs[i];
 			const struct mx_v6_if *in = mx_v6_if_find(&f, a->ifname);
@@ -285,6 +285,10 @@ static void check_enable(struct mx_ctx *ctx, struct mx_result *r)
 	int i, has_route, works, enable = mc->enable_ipv6;
 
 	mx_v6_facts_read(&f);
+	if (f.present && !f.routes_known) {
+		mx_result_set(r, MX_SKIP, "IPv6 routes could not be read");
+		return;
+	}
 	for (i = 0; i < f.naddrs && !g; i++)
 		if (f.addrs[i].global)
 			g = &f.addrs[i];

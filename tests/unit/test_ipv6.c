@@ -62,6 +62,19 @@ static void test_ra_lost(void **state)
 	mx_unit_free(&r);
 }
 
+/* A bundle without /proc/net/ipv6_route: unknown, not "lost". */
+static void test_routes_unknown(void **state)
+{
+	run("ipv6_noroutes", "ipv6.ra");
+	assert_int_equal(r.status, MX_SKIP);
+	mx_unit_free(&r);
+	mx_unit_sysroot(&cfg, "ipv6_noroutes");
+	with_conf("ENABLE_IPV6=true\n");
+	mx_unit_run(&cfg, "ipv6.enable", &r);
+	assert_int_equal(r.status, MX_SKIP);
+	mx_unit_free(&r);
+}
+
 static void test_static(void **state)
 {
 	run("ipv6_static_alias", "ipv6.ra");
@@ -158,10 +171,11 @@ static void test_parsers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ra_forwarding), cmocka_unit_test(test_ra_accept2),
-	    cmocka_unit_test(test_ra_noforward),  cmocka_unit_test(test_ra_lost),
-	    cmocka_unit_test(test_static),	  cmocka_unit_test(test_alias),
-	    cmocka_unit_test(test_enable),	  cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_ra_forwarding),  cmocka_unit_test(test_ra_accept2),
+	    cmocka_unit_test(test_ra_noforward),   cmocka_unit_test(test_ra_lost),
+	    cmocka_unit_test(test_routes_unknown), cmocka_unit_test(test_static),
+	    cmocka_unit_test(test_alias),	   cmocka_unit_test(test_enable),
+	    cmocka_unit_test(test_parsers),
 	};
 
 	return cmocka_run_group_tests_name("ipv6", tests, NULL, NULL);
