@@ -253,19 +253,26 @@ static int read_one(const char *path, int through_sysroot, const struct mx_mailc
 	return 0;
 }
 
+/* Compose's own lookup order for the main file and its override. */
+static const char *const mains[] = {"compose.yaml", "compose.yml", "docker-compose.yaml",
+				    "docker-compose.yml"};
+static const char *const overrides[] = {"compose.override.yaml", "compose.override.yml",
+					"docker-compose.override.yaml",
+					"docker-compose.override.yml"};
+
 int mx_compose_read(const char *dir, int through_sysroot, const struct mx_mailcow_conf *mc,
 		    struct mx_compose_net *out)
 {
-	static const char *const overrides[] = {"docker-compose.override.yml",
-						"docker-compose.override.yaml"};
 	char path[PATH_MAX];
 	size_t i;
-	int err;
+	int err = -ENOENT;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->bridge, sizeof(out->bridge), "br-mailcow");
-	snprintf(path, sizeof(path), "%s/docker-compose.yml", dir);
-	err = read_one(path, through_sysroot, mc, out);
+	for (i = 0; i < sizeof(mains) / sizeof(mains[0]) && err == -ENOENT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, mains[i]);
+		err = read_one(path, through_sysroot, mc, out);
+	}
 	if (err)
 		return err;
 	snprintf(out->file, sizeof(out->file), "%s", path);

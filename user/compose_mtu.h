@@ -25,8 +25,9 @@ struct mx_compose_net {
 	char bridge[16]; /* com.docker.network.bridge.name, default br-mailcow */
 };
 
-/* Reads DIR/docker-compose.yml and DIR/docker-compose.override.yml (through
- * --sysroot when through_sysroot). mc (may be NULL) substitutes ${VAR}.
+/* Reads DIR's compose file and its override, found as docker compose finds
+ * them (compose.yaml ... docker-compose.yml; mailcow ships
+ * docker-compose.yml), through --sysroot when through_sysroot. mc (may be NULL) substitutes ${VAR}.
  * Returns the number of files read, or -errno when the main one is missing. */
 int mx_compose_read(const char *dir, int through_sysroot, const struct mx_mailcow_conf *mc,
 		    struct mx_compose_net *out);

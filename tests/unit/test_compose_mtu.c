@@ -30,7 +30,7 @@ static void test_main_file_only(void **state)
 {
 	struct mx_compose_net cn;
 	int fd;
-	char dir[] = "/tmp/mxunit-compose.XXXXXX", path[64];
+	char dir[] = "/tmp/mxunit-compose.XXXXXX", path[64], path2[80];
 	FILE *f;
 
 	assert_non_null(mkdtemp(dir));
@@ -43,6 +43,24 @@ static void test_main_file_only(void **state)
 	assert_int_equal(cn.network_found, 1);
 	assert_int_equal(cn.mtu, 0); /* Docker's default applies */
 	unlink(path);
+	/* Compose v2's own name, with an override of the old name. */
+	snprintf(path, sizeof(path), "%s/compose.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("networks:\n  mailcow-network:\n    driver: bridge\n", f);
+	fclose(f);
+	snprintf(path2, sizeof(path2), "%s/docker-compose.override.yml", dir);
+	f = fopen(path2, "w");
+	assert_non_null(f);
+	fputs("networks:\n  mailcow-network:\n    driver_opts:\n"
+	      "      com.docker.network.driver.mtu: 1400\n",
+	      f);
+	fclose(f);
+	assert_int_equal(mx_compose_read(dir, 0, NULL, &cn), 2);
+	assert_int_equal(cn.mtu, 1400);
+	assert_non_null(strstr(cn.file, "/compose.yaml"));
+	unlink(path);
+	unlink(path2);
 	rmdir(dir);
 	assert_true(mx_compose_read(dir, 0, NULL, &cn) < 0);
 	(void)fd;
