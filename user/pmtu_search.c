@@ -132,6 +132,44 @@ static unsigned untried_ptb(const struct mx_pmtu_search *s)
 	return 0;
 }
 
+/* How much more likely a common MTU is than any other value: each counts
+ * as this many candidates when the search picks its next cut. */
+#define COMMON_WEIGHT 8
+
+/* Of the common MTUs cand[] (ascending, all inside (lo, hi)), the one that
+ * best halves the remaining candidates [lo, hi - 1], a common value counting
+ * COMMON_WEIGHT times. Plain halving of the table would leave the wide gap
+ * below 1400 to a long byte-wise bisection; plain halving of the range
+ * would spend probes on values no link has. Over every MTU 1281..1500 behind
+ * a black hole this takes at most 14 probes (9 for the common ones). */
+static unsigned weighted_cut(const struct mx_pmtu_search *s, const unsigned *cand, unsigned n)
+{
+	unsigned long long total, left;
+	unsigned i, best = cand[0], below = 0, all = 0;
+	long long d, bestd = -1;
+
+	/* common values in [lo, hi - 1] */
+	for (i = 0; i < mx_pmtu_ncommon; i++)
+		if (mx_pmtu_common[i] >= s->lo && mx_pmtu_common[i] < s->hi)
+			all++;
+	total = (unsigned long long)(s->hi - s->lo) + (COMMON_WEIGHT - 1ULL) * all;
+	for (i = 0; i < n; i++) {
+		unsigned j;
+
+		/* common values in [lo, cand[i] - 1] */
+		for (below = 0, j = 0; j < mx_pmtu_ncommon; j++)
+			if (mx_pmtu_common[j] >= s->lo && mx_pmtu_common[j] < cand[i])
+				below++;
+		left = (unsigned long long)(cand[i] - s->lo) + (COMMON_WEIGHT - 1ULL) * below;
+		d = (long long)(2 * left) - (long long)total;
+		if (d < 0)
+			d = -d;
+		if (bestd < 0 || d < bestd)
+			bestd = d, best = cand[i];
+	}
+	return best;
+}
+
 unsigned mx_pmtu_next(const struct mx_pmtu_search *s)
 {
 	unsigned cand[32], n = 0, i, m;
@@ -171,7 +209,7 @@ unsigned mx_pmtu_next(const struct mx_pmtu_search *s)
 		if (mx_pmtu_common[i] > s->lo && mx_pmtu_common[i] < s->hi)
 			cand[n++] = mx_pmtu_common[i];
 	if (n)
-		return cand[n / 2];
+		return weighted_cut(s, cand, n);
 	/* Links are usually exactly a common MTU: try one byte more first,
 	 * which ends the search at once when the answer is lo. */
 	if (!find(s, s->lo + 1) && (is_common(s->lo) || s->lo == s->local_mtu))
