@@ -4,13 +4,16 @@
 #include "cli.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", NULL};
+static const char *const g_check[] = {"config", "system", "ports", NULL};
+static const char *const g_ports[] = {"config", "ports", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"ports", "listeners on the mailcow ports: who holds each (pid, command, container), conflicts, Docker DNAT shadowing",
+	 g_ports, NULL, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };

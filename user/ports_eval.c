@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One mailcow port against the snapshot: the binds mailcow's docker-proxy
+ * makes for it, which sockets collide (bind_conflict.c), whose they are, and
+ * whether Docker already DNATs the port away from a host service. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "check.h"
+#include "container.h"
+#include "ports_scan.h"
+
+#define MAX_REQS 4
+#define MAX_PUB 16
+
+static const char *const state_names[] = {"free",    "other",    "mailcow",
+					  "unsure",  "shadowed", "conflict"};
+
+const char *mx_port_state_name(enum mx_port_state st)
+{
+	return st <= MX_PORT_CONFLICT ? state_names[st] : "?";
+}
+
+struct reqs {
+	struct mx_bind_req r[MAX_REQS];
+	char str[MAX_REQS][64];
+	int n;
+};
+
+static const char *proto_name(int proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+static void addr_port_str(int family, const __u8 *addr, __u16 port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family, addr, a, sizeof(a));
+	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+/* What mailcow asks of the kernel for port p: docker-proxy (Go) listens
+ * with SO_REUSEADDR on TCP (none on UDP) on the bind address, or on 0.0.0.0
+ * and, where the host has IPv6, on [::] with IPV6_V6ONLY. */
+static void build_reqs(const struct mx_ports_scan *sc, const struct mx_port *p, struct reqs *q)
+{
+	int protos[2], np = 0, i;
+
+	q->n = 0;
+	if (p->proto & MX_TCP)
+		protos[np++] = IPPROTO_TCP;
+	if (p->proto & MX_UDP)
+		protos[np++] = IPPROTO_UDP;
+	for (i = 0; i < np; i++) {
+		int fams[2], nf = 0, j;
+
+		if (p->bind[0]) {
+			__u8 tmp[16];
+
+			fams[nf++] = inet_pton(AF_INET, p->bind, tmp) == 1 ? AF_INET : AF_INET6;
+		} else {
+			fams[nf++] = AF_INET;
+			if (sc->ipv6)
+				fams[nf++] = AF_INET6;
+		}
+		for (j = 0; j < nf && q->n < MAX_REQS; j++) {
+			struct mx_bind_req *r = &q->r[q->n];
+
+			if (mx_bind_req_init(r, fams[j], protos[i], p->bind, p->port))
+				continue;
+			r->v6only = fams[j] == AF_INET6;
+			r->reuseaddr = protos[i] == IPPROTO_TCP;
+			addr_port_str(r->family, r->addr, r->port, q->str[q->n], sizeof(q->str[0]));
+			snprintf(q->str[q->n] + strlen(q->str[q->n]),
+				 sizeof(q->str[0]) - strlen(q->str[q->n]), "/%s", proto_name(protos[i]));
+			q->n++;
+		}
+	}
+}
+
+static int is_loopback(const struct mx_sock *s)
+{
+	static const __u8 lo6[16] = {[15] = 1};
+
+	if (s->family == AF_INET)
+		return s->addr[0] == 127;
+	if (!memcmp(s->addr, lo6, 16))
+		return 1;
+	return !memcmp(s->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) && s->addr[12] == 127;
+}
+
+static int is_docker_proc(const char *comm)
+{
+	return !strcmp(comm, "docker-proxy") || !strcmp(comm, "dockerd") ||
+	       !strcmp(comm, "rootlesskit") || !strcmp(comm, "rootlessport");
+}
+
+/* The DNAT rule that takes outside traffic for the listener's port away
+ * (PREROUTING never sees loopback traffic, so loopback listeners keep it). */
+static const struct mx_dnat *shadowing_rule(const struct mx_ports_scan *sc, const struct mx_sock *s)
+{
+	size_t i;
+
+	if (is_loopback(s))
+		return NULL;
+	for (i = 0; i < sc->dnat.n; i++) {
+		const struct mx_dnat *d = &sc->dnat.v[i];
+		int fam = d->family == 10 /* NFPROTO_IPV6 */ ? AF_INET6 : AF_INET;
+
+		if (d->proto && d->proto != s->proto)
+			continue;
+		if (s->port < d->dport_min || s->port > d->dport_max)
+			continue;
+		/* A v4 rule shadows v4 listeners and dual-stack v6 wildcards. */
+		if (fam != s->family && !(fam == AF_INET && s->family == AF_INET6 && !s->v6only))
+			continue;
+		if (d->has_daddr && !mx_sock_is_wildcard(s) &&
+		    (fam != s->family || memcmp(d->daddr, s->addr, fam == AF_INET ? 4 : 16)))
+			continue;
+		return d;
+	}
+	return NULL;
+}
+
+static void scopy(char *d, size_t n, const char *s)
+{
+	size_t l = strnlen(s, n - 1);
+
+	memcpy(d, s, l);
+	d[l] = '\0';
+}
+
+static int is_mailcow_name(const char *name, const struct mx_port *p)
+{
+	return name[0] && p->container[0] && strstr(name, p->container);
+}
+
+struct verdict {
+	enum mx_port_state st;
+	const char *why;
+	int req; /* index of the blocked request, -1 */
+	const struct mx_dnat *dnat;
+	char owner_name[128]; /* the container docker-proxy or the process serves */
+};
+
+static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const struct reqs *q,
+		  const struct mx_listener *l, struct verdict *v)
+{
+	struct mx_sock_flags fl = {-1, -1};
+	struct mx_published pub[MAX_PUB];
+	int i, npub;
+
+	memset(v, 0, sizeof(*v));
+	v->req = -1;
+	v->why = "does not collide with mailcow's binds";
+	if (l->nown) {
+		fl.reuseaddr = l->own[0].reuseaddr;
+		fl.reuseport = l->own[0].reuseport;
+	}
+	for (i = 0; i < q->n; i++) {
+		const char *why;
+
+		if (mx_bind_conflict(&q->r[i], &l->s, &fl, &why)) {
+			v->req = i;
+			v->why = why;
+			break;
+		}
+		if (v->req < 0 && q->r[i].proto == l->s.proto)
+			v->why = why;
+	}
+	if (l->nown && is_docker_proc(l->h.comm)) {
+		npub = mx_docker_published(l->s.port, l->s.proto, pub, MAX_PUB);
+		if (npub <= 0) {
+			v->st = MX_PORT_UNSURE;
+			return;
+		}
+		for (i = 0; i < npub; i++)
+			if (is_mailcow_name(pub[i].name, p))
+				break;
+		scopy(v->owner_name, sizeof(v->owner_name), pub[i < npub ? i : 0].name);
+		v->st = i < npub ? MX_PORT_MAILCOW : (v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER);
+		return;
+	}
+	if (l->h.container_id[0]) {
+		scopy(v->owner_name, sizeof(v->owner_name),
+		      l->h.container_name[0] ? l->h.container_name : l->h.container_id);
+		if (is_mailcow_name(l->h.container_name, p)) {
+			v->st = MX_PORT_MAILCOW;
+			return;
+		}
+	}
+	v->dnat = shadowing_rule(sc, &l->s);
+	if (v->dnat)
+		v->st = MX_PORT_SHADOWED;
+	else
+		v->st = v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER;
+}
+
+static const char *family_name(int f)
+{
+	return f == AF_INET6 ? "ipv6" : "ipv4";
+}
+
+static const char *state_str(const struct mx_sock *s)
+{
+	if (s->proto == IPPROTO_UDP)
+		return s->state == 1 ? "connected" : "bound";
+	return s->state == MX_TCP_LISTEN ? "listen" : "bound";
+}
+
+static json_object *holder_json(const struct mx_listener *l, const struct verdict *v,
+				const struct reqs *q)
+{
+	json_object *o = json_object_new_object(), *procs = json_object_new_array();
+	char buf[64];
+	size_t i;
+
+	json_object_object_add(o, "family", json_object_new_string(family_name(l->s.family)));
+	json_object_object_add(o, "address", json_object_new_string(l->h.addr));
+	json_object_object_add(o, "port", json_object_new_int(l->s.port));
+	json_object_object_add(o, "protocol", json_object_new_string(proto_name(l->s.proto)));
+	json_object_object_add(o, "socket_state", json_object_new_string(state_str(&l->s)));
+	json_object_object_add(o, "v6only", l->s.family == AF_INET6
+						    ? json_object_new_boolean(l->s.v6only)
+						    : NULL);
+	json_object_object_add(o, "ifindex", l->s.ifindex ? json_object_new_int(l->s.ifindex) : NULL);
+	json_object_object_add(o, "uid", json_object_new_int64(l->s.uid));
+	json_object_object_add(o, "inode", json_object_new_int64((long long)l->s.inode));
+	for (i = 0; i < l->nown; i++) {
+		json_object *pr = json_object_new_object();
+
+		json_object_object_add(pr, "pid", json_object_new_int64(l->own[i].pid));
+		json_object_object_add(pr, "command", json_object_new_string(l->own[i].comm));
+		json_object_array_add(procs, pr);
+	}
+	json_object_object_add(o, "processes", procs);
+	if (l->nown && l->own[0].reuseaddr >= 0) {
+		json_object_object_add(o, "reuseaddr", json_object_new_boolean(l->own[0].reuseaddr));
+		json_object_object_add(o, "reuseport", json_object_new_boolean(l->own[0].reuseport));
+	}
+	json_object_object_add(o, "cgroup", l->h.cgroup[0] ? json_object_new_string(l->h.cgroup) : NULL);
+	json_object_object_add(o, "unit", l->unit[0] ? json_object_new_string(l->unit) : NULL);
+	json_object_object_add(o, "container_id", l->h.container_id[0]
+							  ? json_object_new_string(l->h.container_id)
+							  : NULL);
+	json_object_object_add(o, "container_name",
+			       v->owner_name[0] ? json_object_new_string(v->owner_name) : NULL);
+	json_object_object_add(o, "verdict", json_object_new_string(mx_port_state_name(v->st)));
+	json_object_object_add(o, "blocks", v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
+	json_object_object_add(o, "reason", json_object_new_string(v->why));
+	if (v->dnat) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "to", json_object_new_string(mx_dnat_to_str(v->dnat, buf, sizeof(buf))));
+		json_object_object_add(d, "table", json_object_new_string(v->dnat->table));
+		json_object_object_add(d, "chain", json_object_new_string(v->dnat->chain));
+		json_object_object_add(d, "handle", json_object_new_int64((long long)v->dnat->handle));
+		json_object_object_add(o, "dnat", d);
+	} else {
+		json_object_object_add(o, "dnat", NULL);
+	}
+	return o;
+}
+
+/* "exim4 (pid 812, exim4.service)" */
+static void who(const struct mx_listener *l, const struct verdict *v, char *buf, size_t len)
+{
+	if (!l->nown) {
+		snprintf(buf, len, "a socket with no process in this pid namespace (inode %llu)",
+			 (unsigned long long)l->s.inode);
+		return;
+	}
+	snprintf(buf, len, "%s (pid %u%s%s%s%s%s)", l->h.comm, l->h.pid,
+		 l->nown > 1 ? " and others" : "", l->unit[0] ? ", " : "", l->unit,
+		 v->owner_name[0] ? ", container " : "", v->owner_name);
+}
+
+static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx_listener *l,
+		   const struct verdict *v)
+{
+	char move[256] = "";
+
+	if (!strcmp(p->name, "smtp"))
+		snprintf(move, sizeof(move), " (inbound mail needs port 25: the other service has to go)");
+	else if (!strcmp(p->name, "http") || !strcmp(p->name, "https"))
+		snprintf(move, sizeof(move),
+			 "; or move mailcow: %s=<port> or HTTP_BIND=<address> in mailcow.conf, then docker compose up -d",
+			 p->var);
+	else
+		snprintf(move, sizeof(move),
+			 "; or move mailcow: %s=<port> (or %s=<ip>:<port>) in mailcow.conf, then docker compose up -d",
+			 p->var, p->var);
+	if (v->st == MX_PORT_UNSURE) {
+		mx_result_remedy(r, "let mxprobe read Docker's API socket (%s, run as root) to tell whose port this is",
+				 mx_docker_socket());
+	} else if (!l->nown) {
+		mx_result_remedy(r, "find the owner: ss -%cape 'sport = :%u' (it may live in another pid namespace)%s",
+				 l->s.proto == IPPROTO_UDP ? 'u' : 't', l->s.port, move);
+	} else if (v->owner_name[0]) {
+		mx_result_remedy(r, "stop the container and drop its port mapping: docker stop %s%s",
+				 v->owner_name, move);
+	} else if (l->unit[0]) {
+		mx_result_remedy(r, "stop and disable it: systemctl disable --now %s%s", l->unit, move);
+	} else {
+		mx_result_remedy(r, "stop %s (kill %u) and remove it from the boot sequence%s", l->h.comm,
+				 l->h.pid, move);
+	}
+}
+
+void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cfg,
+		      const struct mx_port *p, struct mx_result *r)
+{
+	struct verdict v, worst_v = {0};
+	const struct mx_listener *worst = NULL;
+	json_object *holders, *binds;
+	enum mx_port_state st = MX_PORT_FREE;
+	char w[640], buf[64], portstr[32];
+	size_t i, nconf = 0;
+	struct reqs q;
+	int j;
+
+	(void)cfg;
+	build_reqs(sc, p, &q);
+	snprintf(portstr, sizeof(portstr), "%u/%s%s", p->port, p->proto & MX_TCP ? "tcp" : "udp",
+		 (p->proto & MX_TCP) && (p->proto & MX_UDP) ? "+udp" : "");
+	mx_data_int(r, "port", p->port);
+	mx_data_str(r, "protocols", (p->proto & MX_TCP) && (p->proto & MX_UDP) ? "tcp+udp"
+				    : p->proto & MX_UDP				   ? "udp"
+										   : "tcp");
+	mx_data_str(r, "bind", p->bind);
+	mx_data_str(r, "variable", p->var);
+	mx_data_str(r, "service", p->service);
+	mx_data_str(r, "container", p->container);
+	binds = json_object_new_array();
+	for (j = 0; j < q.n; j++)
+		json_object_array_add(binds, json_object_new_string(q.str[j]));
+	json_object_object_add(mx_result_data(r), "mailcow_binds", binds);
+	if (sc->err) {
+		mx_data_str(r, "state", "unknown");
+		mx_result_set(r, MX_ERROR, "%s: %s%s", sc->err_what, strerror(-sc->err),
+			      sc->err == -EPERM || sc->err == -EACCES ? " (needs root)" : "");
+		return;
+	}
+	holders = json_object_new_array();
+	for (i = 0; i < sc->n; i++) {
+		const struct mx_listener *l = &sc->l[i];
+		unsigned bit = l->s.proto == IPPROTO_UDP ? MX_UDP : MX_TCP;
+
+		if (l->s.port != p->port || !(p->proto & bit))
+			continue;
+		judge(sc, p, &q, l, &v);
+		json_object_array_add(holders, holder_json(l, &v, &q));
+		if (v.st == MX_PORT_CONFLICT)
+			nconf++;
+		if (v.st > st || !worst) {
+			if (v.st >= st) {
+				st = v.st;
+				worst = l;
+				worst_v = v;
+			}
+		}
+	}
+	json_object_object_add(mx_result_data(r), "holders", holders);
+	mx_data_str(r, "state", mx_port_state_name(st));
+	mx_data_str(r, "pid_mechanism", sc->pm.mechanism ? sc->pm.mechanism : "none");
+	if (!worst) {
+		mx_result_set(r, MX_PASS, "%s free: nothing bound", portstr);
+		return;
+	}
+	who(worst, &worst_v, w, sizeof(w));
+	switch (st) {
+	case MX_PORT_FREE:
+	case MX_PORT_OTHER:
+		mx_result_set(r, MX_PASS, "%s usable: %s on %s:%u/%s %s", portstr, w,
+			      worst->s.family == AF_INET6 ? "[::]" : worst->h.addr, worst->s.port,
+			      proto_name(worst->s.proto), worst_v.why);
+		if (worst->s.family == AF_INET6)
+			mx_result_set(r, MX_PASS, "%s usable: %s on [%s]:%u/%s %s", portstr, w,
+				      worst->h.addr, worst->s.port, proto_name(worst->s.proto),
+				      worst_v.why);
+		break;
+	case MX_PORT_MAILCOW:
+		mx_result_set(r, MX_PASS, "%s in use by mailcow: %s", portstr, w);
+		break;
+	case MX_PORT_UNSURE:
+		mx_result_set(r, MX_WARN,
+			      "%s held by %s, but Docker's API (%s) does not say which container publishes it",
+			      portstr, w, mx_docker_socket());
+		remedy(r, p, worst, &worst_v);
+		break;
+	case MX_PORT_SHADOWED:
+		mx_result_set(r, MX_WARN,
+			      "%s on %s:%u/%s is shadowed: the nat rule in %s %s DNATs the port to %s, outside traffic never reaches it",
+			      w, worst->h.addr, worst->s.port, proto_name(worst->s.proto),
+			      worst_v.dnat->table, worst_v.dnat->chain,
+			      mx_dnat_to_str(worst_v.dnat, buf, sizeof(buf)));
+		remedy(r, p, worst, &worst_v);
+		break;
+	case MX_PORT_CONFLICT:
+		mx_result_set(r, MX_FAIL, "%s %s on %s%s%s:%u/%s: %s cannot bind %s (%s)%s", w,
+			      worst->s.state == MX_TCP_LISTEN ? "listens" : "is bound",
+			      worst->s.family == AF_INET6 ? "[" : "", worst->h.addr,
+			      worst->s.family == AF_INET6 ? "]" : "", worst->s.port,
+			      proto_name(worst->s.proto), p->container,
+			      worst_v.req >= 0 ? q.str[worst_v.req] : "?", worst_v.why,
+			      nconf > 1 ? " (and more, see data)" : "");
+		remedy(r, p, worst, &worst_v);
+		break;
+	}
+}
