@@ -152,7 +152,7 @@ static void on_nat(struct rule_state *st, struct nftnl_expr *e)
 		return;
 	st->dnat = 1;
 	st->d.to_family =
-		nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY) == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY) == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MIN)) {
 		r = reg_of(st, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN));
 		if (r && r->what == L_IMM && (r->len == 4 || r->len == 16)) {

@@ -18,7 +18,7 @@ struct mx_dnat {
 	__u8 has_to;
 	__u8 to_family;
 	__u8 to_addr[16]; /* where it goes (AF_INET/AF_INET6 in to_family) */
-	__u16 to_port;    /* 0 = unchanged */
+	__u16 to_port;	  /* 0 = unchanged */
 	int negated_iif;  /* "! -i br-x": Docker's "not from the bridge itself" */
 	char table[64];
 	char chain[64];

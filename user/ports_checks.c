@@ -23,22 +23,17 @@ static void check_port(struct mx_ctx *ctx, struct mx_result *r)
 	mx_port_evaluate(mx_ports_scan_get(ctx->cfg), ctx->cfg, p, r);
 }
 
-#define PORT(n, title) {"ports." n, title, check_port, NULL, MX_CHECK_LIVE}
+#define PORT(n, title)                                                                             \
+	{                                                                                          \
+		"ports." n, title, check_port, NULL, MX_CHECK_LIVE                                 \
+	}
 
 static const struct mx_check ports_checks[] = {
-	PORT("smtp", "SMTP"),
-	PORT("smtps", "SMTPS"),
-	PORT("submission", "Submission"),
-	PORT("imap", "IMAP"),
-	PORT("imaps", "IMAPS"),
-	PORT("pop3", "POP3"),
-	PORT("pop3s", "POP3S"),
-	PORT("sieve", "ManageSieve"),
-	PORT("http", "HTTP"),
-	PORT("https", "HTTPS"),
-	PORT("doveadm", "doveadm"),
-	PORT("sql", "MariaDB"),
-	PORT("redis", "Redis"),
+    PORT("smtp", "SMTP"),   PORT("smtps", "SMTPS"),	  PORT("submission", "Submission"),
+    PORT("imap", "IMAP"),   PORT("imaps", "IMAPS"),	  PORT("pop3", "POP3"),
+    PORT("pop3s", "POP3S"), PORT("sieve", "ManageSieve"), PORT("http", "HTTP"),
+    PORT("https", "HTTPS"), PORT("doveadm", "doveadm"),	  PORT("sql", "MariaDB"),
+    PORT("redis", "Redis"),
 };
 
 MX_GROUP(mx_group_ports, "ports", "Ports", ports_checks);

@@ -15,8 +15,8 @@
 #define MAX_REQS 4
 #define MAX_PUB 16
 
-static const char *const state_names[] = {"free",    "other",    "mailcow",
-					  "unsure",  "shadowed", "conflict"};
+static const char *const state_names[] = {"free",   "other",	"mailcow",
+					  "unsure", "shadowed", "conflict"};
 
 const char *mx_port_state_name(enum mx_port_state st)
 {
@@ -75,7 +75,8 @@ static void build_reqs(const struct mx_ports_scan *sc, const struct mx_port *p, 
 			r->reuseaddr = protos[i] == IPPROTO_TCP;
 			addr_port_str(r->family, r->addr, r->port, q->str[q->n], sizeof(q->str[0]));
 			snprintf(q->str[q->n] + strlen(q->str[q->n]),
-				 sizeof(q->str[0]) - strlen(q->str[q->n]), "/%s", proto_name(protos[i]));
+				 sizeof(q->str[0]) - strlen(q->str[q->n]), "/%s",
+				 proto_name(protos[i]));
 			q->n++;
 		}
 	}
@@ -181,7 +182,8 @@ static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const
 			if (is_mailcow_name(pub[i].name, p))
 				break;
 		scopy(v->owner_name, sizeof(v->owner_name), pub[i < npub ? i : 0].name);
-		v->st = i < npub ? MX_PORT_MAILCOW : (v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER);
+		v->st =
+		    i < npub ? MX_PORT_MAILCOW : (v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER);
 		return;
 	}
 	if (l->h.container_id[0]) {
@@ -223,10 +225,10 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	json_object_object_add(o, "port", json_object_new_int(l->s.port));
 	json_object_object_add(o, "protocol", json_object_new_string(proto_name(l->s.proto)));
 	json_object_object_add(o, "socket_state", json_object_new_string(state_str(&l->s)));
-	json_object_object_add(o, "v6only", l->s.family == AF_INET6
-						    ? json_object_new_boolean(l->s.v6only)
-						    : NULL);
-	json_object_object_add(o, "ifindex", l->s.ifindex ? json_object_new_int(l->s.ifindex) : NULL);
+	json_object_object_add(
+	    o, "v6only", l->s.family == AF_INET6 ? json_object_new_boolean(l->s.v6only) : NULL);
+	json_object_object_add(o, "ifindex",
+			       l->s.ifindex ? json_object_new_int(l->s.ifindex) : NULL);
 	json_object_object_add(o, "uid", json_object_new_int64(l->s.uid));
 	json_object_object_add(o, "inode", json_object_new_int64((long long)l->s.inode));
 	for (i = 0; i < l->nown; i++) {
@@ -238,26 +240,32 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	}
 	json_object_object_add(o, "processes", procs);
 	if (l->nown && l->own[0].reuseaddr >= 0) {
-		json_object_object_add(o, "reuseaddr", json_object_new_boolean(l->own[0].reuseaddr));
-		json_object_object_add(o, "reuseport", json_object_new_boolean(l->own[0].reuseport));
+		json_object_object_add(o, "reuseaddr",
+				       json_object_new_boolean(l->own[0].reuseaddr));
+		json_object_object_add(o, "reuseport",
+				       json_object_new_boolean(l->own[0].reuseport));
 	}
-	json_object_object_add(o, "cgroup", l->h.cgroup[0] ? json_object_new_string(l->h.cgroup) : NULL);
+	json_object_object_add(o, "cgroup",
+			       l->h.cgroup[0] ? json_object_new_string(l->h.cgroup) : NULL);
 	json_object_object_add(o, "unit", l->unit[0] ? json_object_new_string(l->unit) : NULL);
-	json_object_object_add(o, "container_id", l->h.container_id[0]
-							  ? json_object_new_string(l->h.container_id)
-							  : NULL);
+	json_object_object_add(o, "container_id",
+			       l->h.container_id[0] ? json_object_new_string(l->h.container_id)
+						    : NULL);
 	json_object_object_add(o, "container_name",
 			       v->owner_name[0] ? json_object_new_string(v->owner_name) : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(mx_port_state_name(v->st)));
-	json_object_object_add(o, "blocks", v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
+	json_object_object_add(o, "blocks",
+			       v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(v->why));
 	if (v->dnat) {
 		json_object *d = json_object_new_object();
 
-		json_object_object_add(d, "to", json_object_new_string(mx_dnat_to_str(v->dnat, buf, sizeof(buf))));
+		json_object_object_add(
+		    d, "to", json_object_new_string(mx_dnat_to_str(v->dnat, buf, sizeof(buf))));
 		json_object_object_add(d, "table", json_object_new_string(v->dnat->table));
 		json_object_object_add(d, "chain", json_object_new_string(v->dnat->chain));
-		json_object_object_add(d, "handle", json_object_new_int64((long long)v->dnat->handle));
+		json_object_object_add(d, "handle",
+				       json_object_new_int64((long long)v->dnat->handle));
 		json_object_object_add(o, "dnat", d);
 	} else {
 		json_object_object_add(o, "dnat", NULL);
@@ -284,29 +292,38 @@ static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx
 	char move[256] = "";
 
 	if (!strcmp(p->name, "smtp"))
-		snprintf(move, sizeof(move), " (inbound mail needs port 25: the other service has to go)");
+		snprintf(move, sizeof(move),
+			 " (inbound mail needs port 25: the other service has to go)");
 	else if (!strcmp(p->name, "http") || !strcmp(p->name, "https"))
 		snprintf(move, sizeof(move),
-			 "; or move mailcow: %s=<port> or HTTP_BIND=<address> in mailcow.conf, then docker compose up -d",
+			 "; or move mailcow: %s=<port> or HTTP_BIND=<address> in mailcow.conf, "
+			 "then docker compose up -d",
 			 p->var);
 	else
 		snprintf(move, sizeof(move),
-			 "; or move mailcow: %s=<port> (or %s=<ip>:<port>) in mailcow.conf, then docker compose up -d",
+			 "; or move mailcow: %s=<port> (or %s=<ip>:<port>) in mailcow.conf, then "
+			 "docker compose up -d",
 			 p->var, p->var);
 	if (v->st == MX_PORT_UNSURE) {
-		mx_result_remedy(r, "let mxprobe read Docker's API socket (%s, run as root) to tell whose port this is",
+		mx_result_remedy(r,
+				 "let mxprobe read Docker's API socket (%s, run as root) to tell "
+				 "whose port this is",
 				 mx_docker_socket());
 	} else if (!l->nown) {
-		mx_result_remedy(r, "find the owner: ss -%cape 'sport = :%u' (it may live in another pid namespace)%s",
+		mx_result_remedy(r,
+				 "find the owner: ss -%cape 'sport = :%u' (it may live in another "
+				 "pid namespace)%s",
 				 l->s.proto == IPPROTO_UDP ? 'u' : 't', l->s.port, move);
 	} else if (v->owner_name[0]) {
-		mx_result_remedy(r, "stop the container and drop its port mapping: docker stop %s%s",
+		mx_result_remedy(r,
+				 "stop the container and drop its port mapping: docker stop %s%s",
 				 v->owner_name, move);
 	} else if (l->unit[0]) {
-		mx_result_remedy(r, "stop and disable it: systemctl disable --now %s%s", l->unit, move);
+		mx_result_remedy(r, "stop and disable it: systemctl disable --now %s%s", l->unit,
+				 move);
 	} else {
-		mx_result_remedy(r, "stop %s (kill %u) and remove it from the boot sequence%s", l->h.comm,
-				 l->h.pid, move);
+		mx_result_remedy(r, "stop %s (kill %u) and remove it from the boot sequence%s",
+				 l->h.comm, l->h.pid, move);
 	}
 }
 
@@ -327,9 +344,10 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	snprintf(portstr, sizeof(portstr), "%u/%s%s", p->port, p->proto & MX_TCP ? "tcp" : "udp",
 		 (p->proto & MX_TCP) && (p->proto & MX_UDP) ? "+udp" : "");
 	mx_data_int(r, "port", p->port);
-	mx_data_str(r, "protocols", (p->proto & MX_TCP) && (p->proto & MX_UDP) ? "tcp+udp"
-				    : p->proto & MX_UDP				   ? "udp"
-										   : "tcp");
+	mx_data_str(r, "protocols",
+		    (p->proto & MX_TCP) && (p->proto & MX_UDP) ? "tcp+udp"
+		    : p->proto & MX_UDP			       ? "udp"
+							       : "tcp");
 	mx_data_str(r, "bind", p->bind);
 	mx_data_str(r, "variable", p->var);
 	mx_data_str(r, "service", p->service);
@@ -387,13 +405,15 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 		break;
 	case MX_PORT_UNSURE:
 		mx_result_set(r, MX_WARN,
-			      "%s held by %s, but Docker's API (%s) does not say which container publishes it",
+			      "%s held by %s, but Docker's API (%s) does not say which container "
+			      "publishes it",
 			      portstr, w, mx_docker_socket());
 		remedy(r, p, worst, &worst_v);
 		break;
 	case MX_PORT_SHADOWED:
 		mx_result_set(r, MX_WARN,
-			      "%s on %s:%u/%s is shadowed: the nat rule in %s %s DNATs the port to %s, outside traffic never reaches it",
+			      "%s on %s:%u/%s is shadowed: the nat rule in %s %s DNATs the port to "
+			      "%s, outside traffic never reaches it",
 			      w, worst->h.addr, worst->s.port, proto_name(worst->s.proto),
 			      worst_v.dnat->table, worst_v.dnat->chain,
 			      mx_dnat_to_str(worst_v.dnat, buf, sizeof(buf)));

@@ -5,6 +5,7 @@
  * rules. Taken once per run; the checks only read it. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,11 +96,20 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 	struct mx_dnat_list dnat = {0};
 	unsigned protos = 0;
 	__u64 *want = NULL;
+	FILE *rec = NULL;
 	double t0, t1;
 	size_t i;
 	int err, f, udp;
 
 	memset(sc, 0, sizeof(*sc));
+	/* MXPROBE_RECORD_SOCKDIAG=FILE keeps the raw replies: the unit tests'
+	 * fixtures, and what to attach to a bug report. */
+	if (getenv("MXPROBE_RECORD_SOCKDIAG")) {
+		rec = fopen(getenv("MXPROBE_RECORD_SOCKDIAG"), "we");
+		if (!rec)
+			mx_warn("ports: record sock_diag replies to %s: %s",
+				getenv("MXPROBE_RECORD_SOCKDIAG"), strerror(errno));
+	}
 	for (i = 0; i < (size_t)cfg->nports; i++)
 		protos |= cfg->ports[i].proto;
 	t0 = now_ms();
@@ -110,7 +120,7 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 			continue;
 		for (f = 0; f < 2; f++) {
 			err = mx_sockdiag_dump(families[f], proto, mx_sockdiag_states(proto), 0,
-					       &socks, NULL);
+					       &socks, rec);
 			if (err && families[f] == AF_INET6 &&
 			    (err == -ENOENT || err == -EAFNOSUPPORT))
 				continue; /* no IPv6 here */
@@ -120,10 +130,14 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 					 families[f] == AF_INET ? "inet" : "inet6",
 					 udp ? "udp" : "tcp");
 				mx_sock_list_free(&socks);
+				if (rec)
+					fclose(rec);
 				return err;
 			}
 		}
 	}
+	if (rec)
+		fclose(rec);
 	keep_mailcow_ports(&socks, cfg);
 	sc->diag_ms = now_ms() - t0;
 

@@ -18,7 +18,7 @@ struct mx_listener {
 	const struct mx_owner *own; /* into the scan's pid map, sorted by pid */
 	size_t nown;
 	struct mx_holder h; /* first owner, cgroup, container */
-	char unit[128];     /* systemd unit of the cgroup, "" */
+	char unit[128];	    /* systemd unit of the cgroup, "" */
 };
 
 struct mx_ports_scan {
@@ -50,10 +50,10 @@ const struct mx_ports_scan *mx_ports_scan_get(const struct mx_config *cfg);
 void mx_ports_scan_inject(struct mx_ports_scan *sc);
 
 enum mx_port_state {
-	MX_PORT_FREE,     /* nothing on it */
-	MX_PORT_OTHER,    /* sockets on the port number that do not collide */
+	MX_PORT_FREE,	  /* nothing on it */
+	MX_PORT_OTHER,	  /* sockets on the port number that do not collide */
 	MX_PORT_MAILCOW,  /* held by mailcow's own container / docker-proxy */
-	MX_PORT_UNSURE,   /* docker-proxy holds it, the API cannot say for whom */
+	MX_PORT_UNSURE,	  /* docker-proxy holds it, the API cannot say for whom */
 	MX_PORT_SHADOWED, /* a host service Docker's DNAT makes unreachable */
 	MX_PORT_CONFLICT, /* mailcow's bind would fail */
 };

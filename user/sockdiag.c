@@ -146,7 +146,7 @@ int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
 	__u32 seq, portid;
-	int ret;
+	int ret, head_written = 0;
 
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
@@ -172,11 +172,6 @@ int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_
 
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, n, bc);
 	}
-	if (record) {
-		struct rec_head h = {REC_MAGIC, seq, portid, (__u8)family, (__u8)proto, {0}};
-
-		fwrite(&h, sizeof(h), 1, record);
-	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto cleanup;
@@ -189,7 +184,14 @@ int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_
 			goto cleanup;
 		}
 		if (record) {
+			struct rec_head h = {REC_MAGIC,	   seq,		portid,
+					     (__u8)family, (__u8)proto, {0}};
 			__u32 len = (__u32)n;
+
+			/* The head goes with the first reply: a dump that fails
+			 * (no IPv6) leaves nothing behind. */
+			if (!head_written++)
+				fwrite(&h, sizeof(h), 1, record);
 
 			fwrite(&len, sizeof(len), 1, record);
 			fwrite(buf, 1, n, record);
