@@ -251,8 +251,11 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	json_object_object_add(o, "container_id",
 			       l->h.container_id[0] ? json_object_new_string(l->h.container_id)
 						    : NULL);
+	/* The name only when known: without the API the id stands alone. */
 	json_object_object_add(o, "container_name",
-			       v->owner_name[0] ? json_object_new_string(v->owner_name) : NULL);
+			       v->owner_name[0] && strcmp(v->owner_name, l->h.container_id)
+				       ? json_object_new_string(v->owner_name)
+				       : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(mx_port_state_name(v->st)));
 	json_object_object_add(o, "blocks",
 			       v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
