@@ -145,6 +145,7 @@ struct verdict {
 	int req; /* index of the blocked request, -1 */
 	const struct mx_dnat *dnat;
 	char owner_name[128]; /* the container docker-proxy or the process serves */
+	char owner_id[65];
 };
 
 static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const struct reqs *q,
@@ -182,6 +183,7 @@ static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const
 			if (is_mailcow_name(pub[i].name, p))
 				break;
 		scopy(v->owner_name, sizeof(v->owner_name), pub[i < npub ? i : 0].name);
+		scopy(v->owner_id, sizeof(v->owner_id), pub[i < npub ? i : 0].id);
 		v->st =
 		    i < npub ? MX_PORT_MAILCOW : (v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER);
 		return;
@@ -276,6 +278,13 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	return o;
 }
 
+/* "[::1]:465/tcp" */
+static void sock_str(const struct mx_listener *l, char *buf, size_t len)
+{
+	snprintf(buf, len, l->s.family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", l->h.addr, l->s.port,
+		 proto_name(l->s.proto));
+}
+
 /* "exim4 (pid 812, exim4.service)" */
 static void who(const struct mx_listener *l, const struct verdict *v, char *buf, size_t len)
 {
@@ -338,7 +347,8 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	json_object *holders, *binds;
 	enum mx_port_state st = MX_PORT_FREE;
 	char w[640], buf[64], portstr[32];
-	size_t i, nconf = 0;
+	char binds_str[160] = "", also[160] = "";
+	size_t i;
 	struct reqs q;
 	int j;
 
@@ -374,8 +384,6 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 			continue;
 		judge(sc, p, &q, l, &v);
 		json_object_array_add(holders, holder_json(l, &v, &q));
-		if (v.st == MX_PORT_CONFLICT)
-			nconf++;
 		if (v.st > st || !worst) {
 			if (v.st >= st) {
 				st = v.st;
@@ -385,6 +393,25 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 		}
 	}
 	json_object_object_add(mx_result_data(r), "holders", holders);
+	/* The other sockets in the same plight, by address, for the summary. */
+	for (i = 0; i < sc->n && worst; i++) {
+		const struct mx_listener *l = &sc->l[i];
+		unsigned bit = l->s.proto == IPPROTO_UDP ? MX_UDP : MX_TCP;
+
+		if (l == worst || l->s.port != p->port || !(p->proto & bit))
+			continue;
+		judge(sc, p, &q, l, &v);
+		if (v.st != st)
+			continue;
+		sock_str(l, buf, sizeof(buf));
+		if (strlen(also) + strlen(buf) + 16 < sizeof(also))
+			snprintf(also + strlen(also), sizeof(also) - strlen(also), "%s%s",
+				 also[0] ? ", " : "; also ", buf);
+	}
+	for (j = 0; j < q.n; j++)
+		if (strlen(binds_str) + strlen(q.str[j]) + 8 < sizeof(binds_str))
+			snprintf(binds_str + strlen(binds_str), sizeof(binds_str) - strlen(binds_str),
+				 "%s%s", j ? ", " : "mailcow's ", q.str[j]);
 	mx_data_str(r, "state", mx_port_state_name(st));
 	mx_data_str(r, "pid_mechanism", sc->pm.mechanism ? sc->pm.mechanism : "none");
 	if (!worst) {
@@ -395,13 +422,9 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	switch (st) {
 	case MX_PORT_FREE:
 	case MX_PORT_OTHER:
-		mx_result_set(r, MX_PASS, "%s usable: %s on %s:%u/%s %s", portstr, w,
-			      worst->s.family == AF_INET6 ? "[::]" : worst->h.addr, worst->s.port,
-			      proto_name(worst->s.proto), worst_v.why);
-		if (worst->s.family == AF_INET6)
-			mx_result_set(r, MX_PASS, "%s usable: %s on [%s]:%u/%s %s", portstr, w,
-				      worst->h.addr, worst->s.port, proto_name(worst->s.proto),
-				      worst_v.why);
+		sock_str(worst, buf, sizeof(buf));
+		mx_result_set(r, MX_PASS, "%s usable: %s on %s does not collide with %s (%s)", portstr,
+			      w, buf, binds_str, worst_v.why);
 		break;
 	case MX_PORT_MAILCOW:
 		mx_result_set(r, MX_PASS, "%s in use by mailcow: %s", portstr, w);
@@ -414,22 +437,22 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 		remedy(r, p, worst, &worst_v);
 		break;
 	case MX_PORT_SHADOWED:
+		sock_str(worst, binds_str, sizeof(binds_str));
 		mx_result_set(r, MX_WARN,
-			      "%s on %s:%u/%s is shadowed: the nat rule in %s %s DNATs the port to "
-			      "%s, outside traffic never reaches it",
-			      w, worst->h.addr, worst->s.port, proto_name(worst->s.proto),
-			      worst_v.dnat->table, worst_v.dnat->chain,
-			      mx_dnat_to_str(worst_v.dnat, buf, sizeof(buf)));
+			      "%s on %s is shadowed: the nat rule in %s %s DNATs the port to %s, "
+			      "outside traffic never reaches it%s",
+			      w, binds_str, worst_v.dnat->table, worst_v.dnat->chain,
+			      mx_dnat_to_str(worst_v.dnat, buf, sizeof(buf)), also);
 		remedy(r, p, worst, &worst_v);
 		break;
 	case MX_PORT_CONFLICT:
-		mx_result_set(r, MX_FAIL, "%s %s on %s%s%s:%u/%s: %s cannot bind %s (%s)%s", w,
-			      worst->s.state == MX_TCP_LISTEN ? "listens" : "is bound",
-			      worst->s.family == AF_INET6 ? "[" : "", worst->h.addr,
-			      worst->s.family == AF_INET6 ? "]" : "", worst->s.port,
-			      proto_name(worst->s.proto), p->container,
-			      worst_v.req >= 0 ? q.str[worst_v.req] : "?", worst_v.why,
-			      nconf > 1 ? " (and more, see data)" : "");
+		sock_str(worst, buf, sizeof(buf));
+		mx_result_set(r, MX_FAIL,
+			      "%s %s on %s: %s would not start, its bind to %s fails with "
+			      "EADDRINUSE (%s)%s",
+			      w, worst->s.state == MX_TCP_LISTEN ? "listens" : "is bound", buf,
+			      p->container, worst_v.req >= 0 ? q.str[worst_v.req] : "?", worst_v.why,
+			      also);
 		remedy(r, p, worst, &worst_v);
 		break;
 	}

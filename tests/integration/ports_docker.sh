@@ -37,6 +37,7 @@ run
 expect_eq "$(q ports.smtp '"\(.status) \(.data.state)"')" "pass mailcow" "mailcow's own docker-proxy on 25"
 expect_eq "$(q ports.smtp '.data.holders[0].processes[0].command')" docker-proxy "holder is docker-proxy"
 expect_eq "$(q ports.smtp '.data.holders[0].container_name')" mailcowdockerized-postfix-mailcow-1 "attributed to its container"
+expect_eq "$(q ports.smtp '.data.holders[0].container_id')" "$(mx_docker_cid mailcowdockerized-postfix-mailcow-1)" "and its id"
 expect_match "$(q ports.smtp .summary)" "in use by mailcow: docker-proxy \\(pid [0-9]+, container mailcowdockerized-postfix-mailcow-1\\)" "smtp summary"
 
 expect_eq "$(q ports.submission '"\(.status) \(.data.state)"')" "fail conflict" "another container publishing 587"

@@ -92,7 +92,7 @@ for mech in "${mechs[@]}"; do
 	expect_eq "$(q ports.smtp '.data.holders[0].processes | map("\(.pid) \(.command)") | join(",")')" \
 		"$exim exim4" "$mech: smtp holder process"
 	expect_eq "$(q ports.smtp '.data.holders[0].blocks')" "0.0.0.0:25/tcp" "$mech: loopback blocks the wildcard"
-	expect_match "$(q ports.smtp .summary)" "exim4 \\(pid $exim\\) listens on 127.0.0.1:25/tcp: postfix-mailcow cannot bind 0.0.0.0:25/tcp" "$mech: smtp summary"
+	expect_match "$(q ports.smtp .summary)" "exim4 \\(pid $exim\\) listens on 127.0.0.1:25/tcp: postfix-mailcow would not start, its bind to 0.0.0.0:25/tcp fails with EADDRINUSE" "$mech: smtp summary"
 
 	expect_eq "$(q ports.http .status)" fail "$mech: http status"
 	expect_eq "$(q ports.http '.data.holders[0] | "\(.address) \(.v6only)"')" ":: false" "$mech: nginx dual-stack [::]"
