@@ -250,8 +250,10 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	json_object_object_add(o, "cgroup",
 			       l->h.cgroup[0] ? json_object_new_string(l->h.cgroup) : NULL);
 	json_object_object_add(o, "unit", l->unit[0] ? json_object_new_string(l->unit) : NULL);
+	/* docker-proxy is a host process: the container is the one it serves. */
 	json_object_object_add(o, "container_id",
 			       l->h.container_id[0] ? json_object_new_string(l->h.container_id)
+			       : v->owner_id[0]     ? json_object_new_string(v->owner_id)
 						    : NULL);
 	/* The name only when known: without the API the id stands alone. */
 	json_object_object_add(o, "container_name",
