@@ -225,6 +225,23 @@ static void test_cgroup_parsing(void **state)
 	    mx_unit_of_cgroup("/user.slice/user-0.slice/session-1.scope", unit, sizeof(unit)), 0);
 }
 
+/* cgroup v1 / hybrid hosts: "0::/" says nothing, the controller and
+ * name=systemd hierarchies name the container or the unit. */
+static void test_cgroup_v1(void **state)
+{
+	static struct mx_config cfg;
+	char cg[256], id[65], name[128];
+
+	mx_unit_sysroot(&cfg, "ports_cgv1");
+	assert_int_equal(mx_container_of_pid(4242, id, sizeof(id), name, sizeof(name)), 1);
+	assert_string_equal(id, "3f2a9c1b7d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcd");
+	assert_string_equal(name, ""); /* no API socket under --sysroot */
+	assert_int_equal(mx_cgroup_of_pid(4243, cg, sizeof(cg)), 0);
+	assert_string_equal(cg, "/system.slice/exim4.service");
+	assert_int_equal(mx_container_of_pid(4243, id, sizeof(id), name, sizeof(name)), 0);
+	assert_true(mx_cgroup_of_pid(4244, cg, sizeof(cg)) < 0);
+}
+
 /* The snapshot as `mxprobe ports` takes it, from the fixture: sockets from
  * the recording, owners from the fixture's /proc by the procfs walk. */
 static void take(struct mx_config *cfg, struct mx_ports_scan *sc, struct mx_dnat_list *dnat)
@@ -388,8 +405,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse),	   cmocka_unit_test(test_replay_rejects_garbage),
 	    cmocka_unit_test(test_conflict_rules), cmocka_unit_test(test_bad_request),
-	    cmocka_unit_test(test_cgroup_parsing), cmocka_unit_test(test_pidmap_procfs),
-	    cmocka_unit_test(test_verdicts),	   cmocka_unit_test(test_shadowed),
+	    cmocka_unit_test(test_cgroup_parsing), cmocka_unit_test(test_cgroup_v1),
+	    cmocka_unit_test(test_pidmap_procfs),  cmocka_unit_test(test_verdicts),
+	    cmocka_unit_test(test_shadowed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
