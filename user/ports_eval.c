@@ -253,13 +253,13 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	/* docker-proxy is a host process: the container is the one it serves. */
 	json_object_object_add(o, "container_id",
 			       l->h.container_id[0] ? json_object_new_string(l->h.container_id)
-			       : v->owner_id[0]     ? json_object_new_string(v->owner_id)
+			       : v->owner_id[0]	    ? json_object_new_string(v->owner_id)
 						    : NULL);
 	/* The name only when known: without the API the id stands alone. */
 	json_object_object_add(o, "container_name",
 			       v->owner_name[0] && strcmp(v->owner_name, l->h.container_id)
-				       ? json_object_new_string(v->owner_name)
-				       : NULL);
+				   ? json_object_new_string(v->owner_name)
+				   : NULL);
 	json_object_object_add(o, "verdict", json_object_new_string(mx_port_state_name(v->st)));
 	json_object_object_add(o, "blocks",
 			       v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
@@ -283,8 +283,8 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 /* "[::1]:465/tcp" */
 static void sock_str(const struct mx_listener *l, char *buf, size_t len)
 {
-	snprintf(buf, len, l->s.family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", l->h.addr, l->s.port,
-		 proto_name(l->s.proto));
+	snprintf(buf, len, l->s.family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", l->h.addr,
+		 l->s.port, proto_name(l->s.proto));
 }
 
 /* "exim4 (pid 812, exim4.service)" */
@@ -295,9 +295,13 @@ static void who(const struct mx_listener *l, const struct verdict *v, char *buf,
 			 (unsigned long long)l->s.inode);
 		return;
 	}
-	snprintf(buf, len, "%s (pid %u%s%s%s%s%s)", l->h.comm, l->h.pid,
-		 l->nown > 1 ? " and others" : "", l->unit[0] ? ", " : "", l->unit,
-		 v->owner_name[0] ? ", container " : "", v->owner_name);
+	char more[32] = "";
+
+	if (l->nown > 1)
+		snprintf(more, sizeof(more), " and %zu more", l->nown - 1);
+	snprintf(buf, len, "%s (pid %u%s%s%s%s%s)", l->h.comm, l->h.pid, more,
+		 l->unit[0] ? ", " : "", l->unit, v->owner_name[0] ? ", container " : "",
+		 v->owner_name);
 }
 
 static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx_listener *l,
@@ -318,7 +322,20 @@ static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx
 			 "; or move mailcow: %s=<port> (or %s=<ip>:<port>) in mailcow.conf, then "
 			 "docker compose up -d",
 			 p->var, p->var);
-	if (v->st == MX_PORT_UNSURE) {
+	if (v->st == MX_PORT_SHADOWED) {
+		/* mailcow works; the host service is the one cut off. */
+		if (l->unit[0])
+			mx_result_remedy(r,
+					 "%s gets no outside traffic on %u/%s: systemctl disable "
+					 "--now %s, or move it to another port",
+					 l->h.comm, l->s.port, proto_name(l->s.proto), l->unit);
+		else
+			mx_result_remedy(r,
+					 "%s gets no outside traffic on %u/%s: stop it (kill %u) "
+					 "or move it to another port",
+					 l->nown ? l->h.comm : "the holder", l->s.port,
+					 proto_name(l->s.proto), l->h.pid);
+	} else if (v->st == MX_PORT_UNSURE) {
 		mx_result_remedy(r,
 				 "let mxprobe read Docker's API socket (%s, run as root) to tell "
 				 "whose port this is",
@@ -406,14 +423,18 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 		if (v.st != st)
 			continue;
 		sock_str(l, buf, sizeof(buf));
-		if (strlen(also) + strlen(buf) + 16 < sizeof(also))
-			snprintf(also + strlen(also), sizeof(also) - strlen(also), "%s%s",
-				 also[0] ? ", " : "; also ", buf);
+		if (strlen(also) + strlen(buf) + strlen(l->h.comm) + 24 < sizeof(also))
+			snprintf(also + strlen(also), sizeof(also) - strlen(also), "%s%s%s%s%s",
+				 also[0] ? ", " : "; also ", buf,
+				 strcmp(l->h.comm, worst->h.comm) ? " (" : "",
+				 strcmp(l->h.comm, worst->h.comm) ? l->h.comm : "",
+				 strcmp(l->h.comm, worst->h.comm) ? ")" : "");
 	}
 	for (j = 0; j < q.n; j++)
 		if (strlen(binds_str) + strlen(q.str[j]) + 8 < sizeof(binds_str))
-			snprintf(binds_str + strlen(binds_str), sizeof(binds_str) - strlen(binds_str),
-				 "%s%s", j ? ", " : "mailcow's ", q.str[j]);
+			snprintf(binds_str + strlen(binds_str),
+				 sizeof(binds_str) - strlen(binds_str), "%s%s",
+				 j ? ", " : "mailcow's ", q.str[j]);
 	mx_data_str(r, "state", mx_port_state_name(st));
 	mx_data_str(r, "pid_mechanism", sc->pm.mechanism ? sc->pm.mechanism : "none");
 	if (!worst) {
@@ -425,8 +446,8 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	case MX_PORT_FREE:
 	case MX_PORT_OTHER:
 		sock_str(worst, buf, sizeof(buf));
-		mx_result_set(r, MX_PASS, "%s usable: %s on %s does not collide with %s (%s)", portstr,
-			      w, buf, binds_str, worst_v.why);
+		mx_result_set(r, MX_PASS, "%s usable: %s on %s does not collide with %s (%s)",
+			      portstr, w, buf, binds_str, worst_v.why);
 		break;
 	case MX_PORT_MAILCOW:
 		mx_result_set(r, MX_PASS, "%s in use by mailcow: %s", portstr, w);
@@ -453,8 +474,8 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 			      "%s %s on %s: %s would not start, its bind to %s fails with "
 			      "EADDRINUSE (%s)%s",
 			      w, worst->s.state == MX_TCP_LISTEN ? "listens" : "is bound", buf,
-			      p->container, worst_v.req >= 0 ? q.str[worst_v.req] : "?", worst_v.why,
-			      also);
+			      p->container, worst_v.req >= 0 ? q.str[worst_v.req] : "?",
+			      worst_v.why, also);
 		remedy(r, p, worst, &worst_v);
 		break;
 	}
