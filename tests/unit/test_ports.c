@@ -5,6 +5,11 @@
  * fixture tree, and the per-port verdicts with their remedies. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 
@@ -242,6 +247,66 @@ static void test_cgroup_v1(void **state)
 	assert_true(mx_cgroup_of_pid(4244, cg, sizeof(cg)) < 0);
 }
 
+/* mx_find_holders_netns() against a real listener in a new network
+ * namespace (a forked child: root only, else skipped). */
+static void test_find_holders_netns(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(2525)};
+	struct mx_holder h[4];
+	int ready[2], hold[2], fd, n, one = 1;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	mx_sysroot_set(NULL); /* the live system, after the fixture tests */
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(hold), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s;
+
+		close(ready[0]);
+		close(hold[1]);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (unshare(CLONE_NEWNET) || (s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+			_exit(1);
+		/* lo is down in a new namespace, yet 127.0.0.1 binds. */
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(s, (void *)&a, sizeof(a)) || listen(s, 1))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		if (read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	/* In its namespace: the loopback listener blocks a wildcard bind. */
+	n = mx_find_holders_netns(fd, AF_INET, IPPROTO_TCP, NULL, 2525, h, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].pid, (__u32)pid);
+	assert_string_equal(h[0].addr, "127.0.0.1");
+	assert_int_equal(h[0].state, MX_TCP_LISTEN);
+	assert_int_equal(h[0].npids, 1);
+	/* Not a specific other address, and not from the caller's namespace. */
+	assert_int_equal(mx_find_holders_netns(fd, AF_INET, IPPROTO_TCP, "127.0.0.2", 2525, h, 4),
+			 0);
+	n = mx_find_holders(AF_INET, IPPROTO_TCP, NULL, 2525, h, 4);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++)
+		assert_int_not_equal(h[i].pid, (__u32)pid);
+	close(fd);
+	close(hold[1]);
+	waitpid(pid, NULL, 0);
+}
+
 /* The snapshot as `mxprobe ports` takes it, from the fixture: sockets from
  * the recording, owners from the fixture's /proc by the procfs walk. */
 static void take(struct mx_config *cfg, struct mx_ports_scan *sc, struct mx_dnat_list *dnat)
@@ -403,10 +468,15 @@ static void test_shadowed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),	   cmocka_unit_test(test_replay_rejects_garbage),
-	    cmocka_unit_test(test_conflict_rules), cmocka_unit_test(test_bad_request),
-	    cmocka_unit_test(test_cgroup_parsing), cmocka_unit_test(test_cgroup_v1),
-	    cmocka_unit_test(test_pidmap_procfs),  cmocka_unit_test(test_verdicts),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_replay_rejects_garbage),
+	    cmocka_unit_test(test_conflict_rules),
+	    cmocka_unit_test(test_bad_request),
+	    cmocka_unit_test(test_cgroup_parsing),
+	    cmocka_unit_test(test_cgroup_v1),
+	    cmocka_unit_test(test_find_holders_netns),
+	    cmocka_unit_test(test_pidmap_procfs),
+	    cmocka_unit_test(test_verdicts),
 	    cmocka_unit_test(test_shadowed),
 	};
 
