@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 
 #include "check.h"
@@ -291,8 +292,15 @@ static void sock_str(const struct mx_listener *l, char *buf, size_t len)
 static void who(const struct mx_listener *l, const struct verdict *v, char *buf, size_t len)
 {
 	if (!l->nown) {
-		snprintf(buf, len, "a socket with no process in this pid namespace (inode %llu)",
-			 (unsigned long long)l->s.inode);
+		if (geteuid() != 0)
+			snprintf(buf, len,
+				 "a socket of uid %u (inode %llu) whose process only root may see",
+				 l->s.uid, (unsigned long long)l->s.inode);
+		else
+			snprintf(
+			    buf, len,
+			    "a socket with no process in this pid namespace (uid %u, inode %llu)",
+			    l->s.uid, (unsigned long long)l->s.inode);
 		return;
 	}
 	char more[32] = "";
@@ -340,6 +348,10 @@ static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx
 				 "let mxprobe read Docker's API socket (%s, run as root) to tell "
 				 "whose port this is",
 				 mx_docker_socket());
+	} else if (!l->nown && geteuid() != 0) {
+		mx_result_remedy(
+		    r, "run mxprobe as root to name the owner (it needs every process's files)%s",
+		    move);
 	} else if (!l->nown) {
 		mx_result_remedy(r,
 				 "find the owner: ss -%cape 'sport = :%u' (it may live in another "

@@ -117,6 +117,19 @@ for mech in "${mechs[@]}"; do
 	fi
 done
 
+echo "--- unprivileged: sockets still listed, owners not invented"
+if command -v setpriv >/dev/null; then
+	chmod 755 "$tmp"
+	cp "$MXPROBE" "$tmp/mxprobe"
+	set +e
+	nsenter --net="/run/netns/$ns" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$tmp/mxprobe" ports --json >"$tmp/out.json" 2>"$tmp/err"
+	set -e
+	expect_eq "$(q ports.smtp '"\(.status) \(.data.holders[0].address) \(.data.holders[0].processes | length)"')" \
+		"fail 127.0.0.1 0" "nobody: the holder without a process"
+	expect_match "$(q ports.smtp .remedy)" "run mxprobe as root" "nobody: says why"
+fi
+
 echo "--- mailcow.conf binds"
 cat >"$tmp/mailcow.conf" <<CONF
 SMTP_PORT=10.9.9.9:25
