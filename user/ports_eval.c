@@ -450,7 +450,7 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	mx_data_str(r, "state", mx_port_state_name(st));
 	mx_data_str(r, "pid_mechanism", sc->pm.mechanism ? sc->pm.mechanism : "none");
 	if (!worst) {
-		mx_result_set(r, MX_PASS, "%s free: nothing bound", portstr);
+		mx_result_set(r, MX_PASS, "%s free for %s", portstr, binds_str);
 		return;
 	}
 	who(worst, &worst_v, w, sizeof(w));
