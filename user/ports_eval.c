@@ -180,13 +180,23 @@ static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const
 			v->st = MX_PORT_UNSURE;
 			return;
 		}
+		/* The publication this docker-proxy serves: the one on its
+		 * address (the API lists "0.0.0.0" and "::" separately). */
 		for (i = 0; i < npub; i++)
-			if (is_mailcow_name(pub[i].name, p))
+			if (!strcmp(pub[i].host_ip, l->h.addr))
 				break;
-		scopy(v->owner_name, sizeof(v->owner_name), pub[i < npub ? i : 0].name);
-		scopy(v->owner_id, sizeof(v->owner_id), pub[i < npub ? i : 0].id);
-		v->st =
-		    i < npub ? MX_PORT_MAILCOW : (v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER);
+		if (i == npub)
+			for (i = 0; i < npub; i++)
+				if (is_mailcow_name(pub[i].name, p))
+					break;
+		if (i == npub)
+			i = 0;
+		scopy(v->owner_name, sizeof(v->owner_name), pub[i].name);
+		scopy(v->owner_id, sizeof(v->owner_id), pub[i].id);
+		if (is_mailcow_name(pub[i].name, p))
+			v->st = MX_PORT_MAILCOW;
+		else
+			v->st = v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER;
 		return;
 	}
 	if (l->h.container_id[0]) {
