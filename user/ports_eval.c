@@ -335,6 +335,8 @@ static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx
 			 "; or move mailcow: %s=<port> or HTTP_BIND=<address> in mailcow.conf, "
 			 "then docker compose up -d",
 			 p->var);
+	else if (!p->var[0])
+		snprintf(move, sizeof(move), "; or change port.%s in the --config file", p->name);
 	else
 		snprintf(move, sizeof(move),
 			 "; or move mailcow: %s=<port> (or %s=<ip>:<port>) in mailcow.conf, then "
@@ -496,8 +498,8 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 			      "%s %s on %s: %s would not start, its bind to %s fails with "
 			      "EADDRINUSE (%s)%s",
 			      w, worst->s.state == MX_TCP_LISTEN ? "listens" : "is bound", buf,
-			      p->container, worst_v.req >= 0 ? q.str[worst_v.req] : "?",
-			      worst_v.why, also);
+			      p->container[0] ? p->container : p->name,
+			      worst_v.req >= 0 ? q.str[worst_v.req] : "?", worst_v.why, also);
 		remedy(r, p, worst, &worst_v);
 		break;
 	}

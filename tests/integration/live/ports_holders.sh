@@ -143,6 +143,16 @@ expect_eq "$(q ports.imap '"\(.status) \(.data.state)"')" "pass other" "imap on 
 expect_eq "$(q ports.imaps '.status')" pass "v6only [::] holds no IPv4 address"
 expect_eq "$(q ports.submission '"\(.status) \(.data.holders[0].blocks)"')" "fail [::1]:587/tcp" "same IPv6 address"
 
+echo "--- extra ports from --config"
+printf 'port.web2 = 10.9.9.9:80\nport.free2 = 8089\n' >"$tmp/extra.conf"
+run --config "$tmp/extra.conf"
+expect_eq "$(q ports.extra .status)" fail "extra ports: worst status"
+expect_eq "$(q ports.extra '.data.ports | map(.name) | join(",")')" "web2,free2" "extra ports: both evaluated"
+expect_eq "$(q ports.extra '.data.ports[0].holders[0].blocks')" "10.9.9.9:80/tcp" "dual-stack [::] holds a specific IPv4 too"
+expect_eq "$(q ports.extra '.data.ports[1].state')" free "extra free port"
+run
+expect_eq "$(q ports.extra .status)" skip "no extra ports: skipped"
+
 echo "--- nat rules shadow host services"
 ip netns exec "$ns" iptables-nft -t nat -N DOCKER
 ip netns exec "$ns" iptables-nft -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
