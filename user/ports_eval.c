@@ -382,6 +382,63 @@ static void remedy(struct mx_result *r, const struct mx_port *p, const struct mx
 	}
 }
 
+/* Nothing holds the port on the host. With "userland-proxy": false a
+ * running container is published by its DNAT rule alone: say whose. */
+static void no_socket(const struct mx_ports_scan *sc, const struct mx_port *p, struct mx_result *r,
+		      const char *portstr, const char *binds_str)
+{
+	struct mx_published pub[MAX_PUB];
+	const struct mx_dnat *d = NULL;
+	char to[64];
+	size_t i;
+	int n, j;
+
+	for (i = 0; i < sc->dnat.n && !d; i++) {
+		const struct mx_dnat *x = &sc->dnat.v[i];
+		unsigned bit = x->proto == IPPROTO_UDP ? MX_UDP : MX_TCP;
+
+		if ((!x->proto || (p->proto & bit)) && p->port >= x->dport_min &&
+		    p->port <= x->dport_max)
+			d = x;
+	}
+	if (!d) {
+		mx_result_set(r, MX_PASS, "%s free for %s", portstr, binds_str);
+		return;
+	}
+	mx_dnat_to_str(d, to, sizeof(to));
+	n = mx_docker_published(p->port, d->proto ? d->proto : IPPROTO_TCP, pub, MAX_PUB);
+	for (j = 0; j < n; j++)
+		if (is_mailcow_name(pub[j].name, p))
+			break;
+	if (n > 0 && j < n) {
+		mx_data_str(r, "state", mx_port_state_name(MX_PORT_MAILCOW));
+		mx_data_str(r, "published_by", pub[j].name);
+		mx_result_set(r, MX_PASS,
+			      "%s in use by mailcow: Docker DNATs it to %s for %s (no host socket: "
+			      "userland-proxy off)",
+			      portstr, to, pub[j].name);
+	} else if (n > 0) {
+		mx_data_str(r, "state", mx_port_state_name(MX_PORT_CONFLICT));
+		mx_data_str(r, "published_by", pub[0].name);
+		mx_result_set(r, MX_FAIL,
+			      "%s is published by container %s (DNAT to %s): Docker will refuse "
+			      "%s the same port (port is already allocated)",
+			      portstr, pub[0].name, to, p->container[0] ? p->container : p->name);
+		mx_result_remedy(r, "stop the container and drop its port mapping: docker stop %s",
+				 pub[0].name);
+	} else {
+		mx_data_str(r, "state", mx_port_state_name(MX_PORT_UNSURE));
+		mx_result_set(r, MX_WARN,
+			      "%s has no host socket but the nat rule in %s %s DNATs it to %s; "
+			      "Docker's API (%s) does not say which container",
+			      portstr, d->table, d->chain, to, mx_docker_socket());
+		mx_result_remedy(r,
+				 "let mxprobe read Docker's API socket (%s, run as root) to tell "
+				 "whose port this is",
+				 mx_docker_socket());
+	}
+}
+
 void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cfg,
 		      const struct mx_port *p, struct mx_result *r)
 {
@@ -462,7 +519,7 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 	mx_data_str(r, "state", mx_port_state_name(st));
 	mx_data_str(r, "pid_mechanism", sc->pm.mechanism ? sc->pm.mechanism : "none");
 	if (!worst) {
-		mx_result_set(r, MX_PASS, "%s free for %s", portstr, binds_str);
+		no_socket(sc, p, r, portstr, binds_str);
 		return;
 	}
 	who(worst, &worst_v, w, sizeof(w));

@@ -59,6 +59,17 @@ echo "--- a host service on a port Docker DNATs away"
 for p in $(mx_dns ss -Htlpn 'sport = :25' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
 	[ "$(cat /proc/"$p"/comm)" = docker-proxy ] && kill "$p"
 done
+for p in $(mx_dns ss -Htlpn 'sport = :587' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+	[ "$(cat /proc/"$p"/comm)" = docker-proxy ] && kill "$p"
+done
+for _ in $(seq 100); do mx_dns ss -Htln 'sport = :25 or sport = :587' | grep -q . || break; sleep 0.1; done
+run
+expect_eq "$(q ports.smtp '"\(.status) \(.data.state) \(.data.published_by)"')" \
+	"pass mailcow mailcowdockerized-postfix-mailcow-1" "DNAT only (no docker-proxy): still mailcow's"
+expect_match "$(q ports.smtp .summary)" "Docker DNATs it to 172.22.1.253:25" "DNAT-only summary"
+expect_eq "$(q ports.submission '"\(.status) \(.data.published_by)"')" "fail stray-smtp" \
+	"DNAT only: another container's publication is still a conflict"
+
 out=$tmp/exim.out
 nsenter --net="/run/netns/$MX_DOCKER_NS" python3 "$MX_TOP/tests/integration/lib/listen.py" exim4 tcp,0.0.0.0,25 >"$out" 2>&1 &
 exim=$!

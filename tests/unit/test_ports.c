@@ -440,8 +440,8 @@ static void test_shadowed(void **state)
 	struct mx_ports_scan sc;
 	struct mx_result r;
 
-	dnat.v = calloc(1, sizeof(*dnat.v));
-	dnat.n = dnat.cap = 1;
+	dnat.v = calloc(2, sizeof(*dnat.v));
+	dnat.n = dnat.cap = 2;
 	dnat.v[0].family = 2; /* NFPROTO_IPV4 */
 	dnat.v[0].proto = IPPROTO_TCP;
 	dnat.v[0].dport_min = dnat.v[0].dport_max = 80;
@@ -451,7 +451,15 @@ static void test_shadowed(void **state)
 	dnat.v[0].to_port = 80;
 	snprintf(dnat.v[0].table, sizeof(dnat.v[0].table), "nat");
 	snprintf(dnat.v[0].chain, sizeof(dnat.v[0].chain), "DOCKER");
+	dnat.v[1] = dnat.v[0];
+	dnat.v[1].dport_min = dnat.v[1].dport_max = 465;
 	take(&cfg, &sc, &dnat);
+	/* No socket, but a DNAT: published by a container we cannot name
+	 * (no API socket under --sysroot). */
+	mx_unit_run(&cfg, "ports.smtps", &r);
+	assert_int_equal(r.status, MX_WARN);
+	assert_string_equal(mx_unit_str(&r, "state"), "unsure");
+	mx_unit_free(&r);
 	mx_unit_run(&cfg, "ports.http", &r);
 	assert_int_equal(r.status, MX_WARN);
 	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
