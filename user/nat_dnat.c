@@ -7,6 +7,7 @@
  * through load/cmp/immediate just far enough to read those facts. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -125,6 +126,25 @@ static void on_cmp(struct rule_state *st, struct nftnl_expr *e)
 	default:
 		break;
 	}
+}
+
+/* "tcp dport 5000-5010", iptables-nft's --dport 5000:5010. */
+static void on_range(struct rule_state *st, struct nftnl_expr *e)
+{
+	struct reg *r = reg_of(st, nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_SREG));
+	__u32 flen = 0, tlen = 0;
+	const __u8 *from = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &flen);
+	const __u8 *to = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &tlen);
+
+	if (!r || r->what != L_DPORT)
+		return;
+	if (nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP) != NFT_RANGE_EQ || !from || !to ||
+	    flen < 2 || tlen < 2) {
+		st->unsupported = 1;
+		return;
+	}
+	st->d.dport_min = (__u16)(from[0] << 8 | from[1]);
+	st->d.dport_max = (__u16)(to[0] << 8 | to[1]);
 }
 
 static void on_immediate(struct rule_state *st, struct nftnl_expr *e)
@@ -247,8 +267,10 @@ static int on_expr(struct nftnl_expr *e, void *data)
 		on_target(st, e);
 	else if (!strcmp(name, "match"))
 		on_match(st, e);
-	else if (!strcmp(name, "range") || !strcmp(name, "lookup"))
-		st->unsupported = 1; /* port ranges and sets: not followed */
+	else if (!strcmp(name, "range"))
+		on_range(st, e);
+	else if (!strcmp(name, "lookup"))
+		st->unsupported = 1; /* sets and maps: not followed */
 	return 0;
 }
 
@@ -313,7 +335,55 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mx_dnat_read(struct mx_dnat_list *l)
+/* Recording format (MXPROBE_RECORD_NFT, the unit tests' fixtures): the
+ * request's sequence number and port id, then length-prefixed reply
+ * buffers up to NLMSG_DONE. Native-endian. */
+#define REC_MAGIC 0x4d584e54u /* "MXNT" */
+
+struct rec_head {
+	__u32 magic, seq, portid;
+};
+
+static int run_buf(const void *buf, size_t n, __u32 seq, __u32 portid, struct dump_ctx *dc)
+{
+	int ret;
+
+	errno = 0;
+	ret = mnl_cb_run(buf, n, seq, portid, on_msg, dc);
+	if (ret == MNL_CB_ERROR)
+		return dc->err ? dc->err : (errno ? -errno : -EBADMSG);
+	return ret == MNL_CB_STOP ? 1 : 0;
+}
+
+int mx_dnat_replay(const void *rec, size_t len, struct mx_dnat_list *l)
+{
+	const unsigned char *p = rec, *end = p + len;
+	struct dump_ctx dc = {.l = l};
+	struct rec_head h;
+	int ret = 0;
+
+	if (len < sizeof(h))
+		return -EBADMSG;
+	memcpy(&h, p, sizeof(h));
+	p += sizeof(h);
+	if (h.magic != REC_MAGIC)
+		return -EBADMSG;
+	while (ret == 0) {
+		__u32 n;
+
+		if ((size_t)(end - p) < sizeof(n))
+			return -EBADMSG;
+		memcpy(&n, p, sizeof(n));
+		p += sizeof(n);
+		if ((size_t)(end - p) < n)
+			return -EBADMSG;
+		ret = run_buf(p, n, h.seq, h.portid, &dc);
+		p += n;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+int mx_dnat_read(struct mx_dnat_list *l, FILE *record)
 {
 	const size_t bufsz = 1 << 16;
 	char *buf = malloc(bufsz);
@@ -342,6 +412,11 @@ int mx_dnat_read(struct mx_dnat_list *l)
 		ret = -errno;
 		goto cleanup;
 	}
+	if (record) {
+		struct rec_head h = {REC_MAGIC, seq, portid};
+
+		fwrite(&h, sizeof(h), 1, record);
+	}
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, bufsz);
 
@@ -349,13 +424,16 @@ int mx_dnat_read(struct mx_dnat_list *l)
 			ret = -errno;
 			goto cleanup;
 		}
-		errno = 0;
-		ret = mnl_cb_run(buf, n, seq, portid, on_msg, &dc);
-		if (ret == MNL_CB_ERROR) {
-			ret = dc.err ? dc.err : (errno ? -errno : -EBADMSG);
-			goto cleanup;
+		if (record) {
+			__u32 len = (__u32)n;
+
+			fwrite(&len, sizeof(len), 1, record);
+			fwrite(buf, 1, n, record);
 		}
-		if (ret == MNL_CB_STOP)
+		ret = run_buf(buf, n, seq, portid, &dc);
+		if (ret < 0)
+			goto cleanup;
+		if (ret == 1)
 			break;
 	}
 	ret = 0;

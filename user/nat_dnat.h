@@ -7,6 +7,7 @@
 #define MX_NAT_DNAT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 struct mx_dnat {
@@ -31,8 +32,11 @@ struct mx_dnat_list {
 };
 
 /* Reads every rule of the current network namespace's ruleset (one netlink
- * dump) and keeps the DNAT rules with a destination port. 0 or -errno. */
-int mx_dnat_read(struct mx_dnat_list *l);
+ * dump) and keeps the DNAT rules with a destination port; the replies are
+ * also written to record when not NULL. 0 or -errno. */
+int mx_dnat_read(struct mx_dnat_list *l, FILE *record);
+/* Parses such a recording, checked like live replies. 0 or -errno. */
+int mx_dnat_replay(const void *rec, size_t len, struct mx_dnat_list *l);
 /* Parses one NFT_MSG_NEWRULE message (for tests); 1 when kept, 0, -errno. */
 int mx_dnat_parse_rule(const void *nlh, struct mx_dnat_list *l);
 void mx_dnat_free(struct mx_dnat_list *l);

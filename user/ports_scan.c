@@ -158,7 +158,10 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 	}
 	sc->pidmap_ms = now_ms() - t0;
 
-	err = mx_dnat_read(&dnat);
+	rec = getenv("MXPROBE_RECORD_NFT") ? fopen(getenv("MXPROBE_RECORD_NFT"), "we") : NULL;
+	err = mx_dnat_read(&dnat, rec);
+	if (rec)
+		fclose(rec);
 	if (err) {
 		mx_dbg("ports: read nat rules: %s", strerror(-err));
 		mx_dnat_free(&dnat);

@@ -19,6 +19,7 @@
 #include "holders.h"
 #include "pidmap.h"
 #include "ports_scan.h"
+#include "nat_dnat.h"
 #include "sockdiag.h"
 
 #define FIX "ports_netns"
@@ -473,6 +474,99 @@ static void test_shadowed(void **state)
 	mx_ports_scan_free(&sc);
 }
 
+static struct mx_dnat_list replay_nft(void)
+{
+	struct mx_dnat_list l = {0};
+	static char buf[1 << 16];
+	FILE *f = fopen(MX_FIXTURES "/" FIX "/nft.bin", "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(buf));
+	assert_int_equal(mx_dnat_replay(buf, n, &l), 0);
+	return l;
+}
+
+static const struct mx_dnat *dnat_for(const struct mx_dnat_list *l, int proto, int port)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].proto == proto && l->v[i].dport_min <= port &&
+		    port <= l->v[i].dport_max)
+			return &l->v[i];
+	return NULL;
+}
+
+/* The recorded ruleset: iptables-nft rules as Docker writes them (xt DNAT
+ * target, native port match, "! -i br-mailcow"), a port range, native nft
+ * "dnat to" with "ip daddr", an ip6 rule, and a rule that is no DNAT. */
+static void test_dnat_parse(void **state)
+{
+	struct mx_dnat_list l = replay_nft();
+	const struct mx_dnat *d;
+	char buf[64], a[64];
+
+	assert_int_equal(l.n, 5);
+	d = dnat_for(&l, IPPROTO_TCP, 80);
+	assert_non_null(d);
+	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.5:80");
+	assert_string_equal(d->table, "nat");
+	assert_string_equal(d->chain, "DOCKER");
+	assert_true(d->negated_iif);
+	assert_false(d->has_daddr);
+	d = dnat_for(&l, IPPROTO_UDP, 443);
+	assert_non_null(d);
+	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.5:443");
+	d = dnat_for(&l, IPPROTO_TCP, 5005);
+	assert_non_null(d);
+	assert_int_equal(d->dport_min, 5000);
+	assert_int_equal(d->dport_max, 5010);
+	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.6");
+	d = dnat_for(&l, IPPROTO_TCP, 143);
+	assert_non_null(d);
+	assert_string_equal(d->table, "mxt_nat");
+	assert_true(d->has_daddr);
+	assert_string_equal(inet_ntop(AF_INET, d->daddr, a, sizeof(a)), "10.9.9.9");
+	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.9:143");
+	d = dnat_for(&l, IPPROTO_TCP, 993);
+	assert_non_null(d);
+	assert_int_equal(d->family, 10); /* NFPROTO_IPV6 */
+	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "[fd4d:6169:6c63:6f77::9]:993");
+	assert_null(dnat_for(&l, IPPROTO_TCP, 8080));
+	mx_dnat_free(&l);
+}
+
+/* The recorded sockets behind the recorded rules. */
+static void test_shadowed_recorded(void **state)
+{
+	static struct mx_config cfg;
+	struct mx_dnat_list dnat = replay_nft();
+	struct mx_ports_scan sc;
+	struct mx_result r;
+
+	take(&cfg, &sc, &dnat);
+	mx_unit_run(&cfg, "ports.http", &r); /* [::]:80 dual-stack, v4 DNAT */
+	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "ports.https", &r); /* caddy 0.0.0.0:443/udp */
+	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "ports.imap", &r); /* 10.9.9.9:143, rule for ip daddr 10.9.9.9 */
+	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "ports.imaps", &r); /* [::]:993 v6only, ip6 rule */
+	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "ports.submission", &r); /* [::1]: loopback keeps its traffic */
+	assert_string_equal(mx_unit_str(&r, "state"), "conflict");
+	mx_unit_free(&r);
+	mx_ports_scan_inject(NULL);
+	mx_ports_scan_free(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +580,8 @@ int main(void)
 	    cmocka_unit_test(test_pidmap_procfs),
 	    cmocka_unit_test(test_verdicts),
 	    cmocka_unit_test(test_shadowed),
+	    cmocka_unit_test(test_dnat_parse),
+	    cmocka_unit_test(test_shadowed_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
