@@ -4,8 +4,9 @@
 #include "cli.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", "ports", NULL};
+static const char *const g_check[] = {"config", "system", "ports", "firewall", NULL};
 static const char *const g_ports[] = {"config", "ports", NULL};
+static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
@@ -14,6 +15,8 @@ const struct mx_cmd mx_commands[] = {
 	 NULL, 0},
 	{"ports", "listeners on the mailcow ports: who holds each (pid, command, container), conflicts, Docker DNAT shadowing",
 	 g_ports, NULL, 0},
+	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
+	 g_firewall, NULL, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };

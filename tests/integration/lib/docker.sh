@@ -38,7 +38,10 @@
 # container (docker rm -f, then a kill of whatever is left in our cgroups),
 # dockerd, containerd, the containerd shims (by pid, from the shims' own
 # pid files under our state directory), every mount under MX_DOCKER_ROOT,
-# our cgroups, the directory. Names of everything global are unique
+# our cgroups, the directory. On SIGKILL of the test (no trap runs) dockerd
+# and containerd die with it (setpriv --pdeathsig), and the next
+# mx_docker_start of any test removes the rest (it finds /tmp/mxt-PID/docker
+# of a pid that is gone). Names of everything global are unique
 # (mxt-$$...), so several developers can run tests at the same time.
 #
 # Functions (all fail the test with a message on error):
@@ -81,12 +84,18 @@ _mx_docker_need() {
 	[ -x /usr/sbin/xtables-nft-multi ] || skip "iptables not installed"
 }
 
+# True when pid $1 is still one of ours: its command line names our root
+# (a pid file can outlive its process, and pids are reused).
+_mx_docker_ours() { [ -n "$1" ] && { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF "$MX_DOCKER_ROOT"; }
+
 # Kills what is left of our containers and shims, by pid: the processes in
 # our cgroups (--cgroup-parent) and the shims' pid files.
 _mx_docker_kill_leftovers() {
-	local d f
+	local d f pid
 	for f in "$MX_DOCKER_ROOT"/ctd-state/io.containerd.runtime.v2.task/*/*/shim.pid; do
-		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		_mx_docker_ours "$pid" && kill -9 "$pid" 2>/dev/null
 	done
 	while IFS= read -r d; do
 		cat "$d"/cgroup.procs 2>/dev/null
@@ -106,6 +115,7 @@ _mx_docker_stop() {
 	for pidf in "$MX_DOCKER_ROOT/dockerd.pid" "$MX_DOCKER_ROOT/containerd.pid"; do
 		[ -f "$pidf" ] || continue
 		pid=$(cat "$pidf")
+		_mx_docker_ours "$pid" || continue
 		kill "$pid" 2>/dev/null
 		for ((i = 0; i < 100; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -125,6 +135,33 @@ _mx_docker_stop() {
 	return 0
 }
 
+# A test killed with SIGKILL runs no trap: its dockerd and containerd die
+# with it (parent-death signal), and the next mx_docker_start removes what
+# is left (containers, mounts, cgroups, namespaces) of any test whose pid is
+# gone.
+_mx_docker_reap_stale() {
+	local d pid ns
+	for d in /tmp/mxt-*/docker; do
+		[ -d "$d" ] || continue
+		pid=${d#/tmp/mxt-}
+		pid=${pid%%/*}
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		[ "$pid" != $$ ] || continue
+		kill -0 "$pid" 2>/dev/null && continue
+		echo "docker.sh: removing what test $pid left behind" >&2
+		(
+			MX_TEST_ID=mxt-$pid MX_DOCKER_ROOT=$d
+			export DOCKER_HOST="unix://$d/docker.sock" DOCKER_CONFIG="$d/cli"
+			_mx_docker_stop
+		)
+		for ns in $(ip netns list 2>/dev/null | awk -v p="mxt-$pid-" 'index($1, p) == 1 {print $1}'); do
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done
+	done
+	return 0
+}
+
 # mx_docker_start [--legacy] [--ip6tables]
 mx_docker_start() {
 	local legacy=0 ip6=0 a i flavour
@@ -136,6 +173,7 @@ mx_docker_start() {
 		esac
 	done
 	_mx_docker_need
+	_mx_docker_reap_stale
 	mx_netns docker >/dev/null # not in $(...): the name must be recorded here
 	MX_DOCKER_NS=$MX_TEST_ID-docker
 	local r=$MX_DOCKER_ROOT
@@ -183,7 +221,10 @@ mx_docker_start() {
 	local env=(env "PATH=$r/ipt-bin:/usr/sbin:/usr/bin:/sbin:/bin"
 		"DBUS_SYSTEM_BUS_ADDRESS=unix:path=$r/no-dbus")
 	# nsenter and env exec: $! is containerd's (dockerd's) own pid.
-	nsenter --net="/run/netns/$MX_DOCKER_NS" "${env[@]}" containerd --config "$r/containerd.toml" \
+	local pdeath=""
+	command -v setpriv >/dev/null && pdeath="setpriv --pdeathsig KILL"
+	# setpriv: the parent-death signal survives nsenter's and env's exec.
+	$pdeath nsenter --net="/run/netns/$MX_DOCKER_NS" "${env[@]}" containerd --config "$r/containerd.toml" \
 		>"$r/containerd.log" 2>&1 &
 	echo $! >"$r/containerd.pid"
 	for ((i = 0; i < 300; i++)); do
@@ -192,7 +233,7 @@ mx_docker_start() {
 			{ tail -n 20 "$r/containerd.log" >&2; fail "containerd did not start"; }
 		sleep 0.1
 	done
-	nsenter --net="/run/netns/$MX_DOCKER_NS" "${env[@]}" dockerd --config-file "$r/daemon.json" \
+	$pdeath nsenter --net="/run/netns/$MX_DOCKER_NS" "${env[@]}" dockerd --config-file "$r/daemon.json" \
 		--data-root "$r/data" --exec-root "$r/exec" --pidfile "$r/docker.pid" -H "$DOCKER_HOST" \
 		--containerd "$r/containerd.sock" --cgroup-parent "$MX_TEST_ID-docker" \
 		--iptables=true >"$r/dockerd.log" 2>&1 &
