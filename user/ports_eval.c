@@ -100,31 +100,23 @@ static int is_docker_proc(const char *comm)
 	       !strcmp(comm, "rootlesskit") || !strcmp(comm, "rootlessport");
 }
 
-/* The DNAT rule that takes outside traffic for the listener's port away
- * (PREROUTING never sees loopback traffic, so loopback listeners keep it). */
-static const struct mx_dnat *shadowing_rule(const struct mx_ports_scan *sc, const struct mx_sock *s)
+/* The DNAT rule that takes outside traffic for the listener's port away.
+ * PREROUTING never sees loopback traffic, so loopback listeners keep it; a
+ * dual-stack [::] also receives IPv4, a v4-mapped address only IPv4. */
+static int shadowing_rule(const struct mx_ports_scan *sc, const struct mx_sock *s,
+			  struct mx_dnat *d)
 {
-	size_t i;
+	static const __u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	int wild = mx_sock_is_wildcard(s);
 
 	if (is_loopback(s))
-		return NULL;
-	for (i = 0; i < sc->dnat.n; i++) {
-		const struct mx_dnat *d = &sc->dnat.v[i];
-		int fam = d->family == 10 /* NFPROTO_IPV6 */ ? AF_INET6 : AF_INET;
-
-		if (d->proto && d->proto != s->proto)
-			continue;
-		if (s->port < d->dport_min || s->port > d->dport_max)
-			continue;
-		/* A v4 rule shadows v4 listeners and dual-stack v6 wildcards. */
-		if (fam != s->family && !(fam == AF_INET && s->family == AF_INET6 && !s->v6only))
-			continue;
-		if (d->has_daddr && !mx_sock_is_wildcard(s) &&
-		    (fam != s->family || memcmp(d->daddr, s->addr, fam == AF_INET ? 4 : 16)))
-			continue;
-		return d;
-	}
-	return NULL;
+		return 0;
+	if (s->family == AF_INET6 && !memcmp(s->addr, mapped, 12))
+		return mx_dnat_lookup(&sc->dnat, AF_INET, s->proto, s->addr + 12, s->port, d);
+	if (mx_dnat_lookup(&sc->dnat, s->family, s->proto, wild ? NULL : s->addr, s->port, d))
+		return 1;
+	return s->family == AF_INET6 && wild && !s->v6only &&
+	       mx_dnat_lookup(&sc->dnat, AF_INET, s->proto, NULL, s->port, d);
 }
 
 static void scopy(char *d, size_t n, const char *s)
@@ -144,7 +136,8 @@ struct verdict {
 	enum mx_port_state st;
 	const char *why;
 	int req; /* index of the blocked request, -1 */
-	const struct mx_dnat *dnat;
+	struct mx_dnat dnat;
+	int has_dnat;
 	char owner_name[128]; /* the container docker-proxy or the process serves */
 	char owner_id[65];
 };
@@ -207,8 +200,8 @@ static void judge(const struct mx_ports_scan *sc, const struct mx_port *p, const
 			return;
 		}
 	}
-	v->dnat = shadowing_rule(sc, &l->s);
-	if (v->dnat)
+	v->has_dnat = shadowing_rule(sc, &l->s, &v->dnat);
+	if (v->has_dnat)
 		v->st = MX_PORT_SHADOWED;
 	else
 		v->st = v->req >= 0 ? MX_PORT_CONFLICT : MX_PORT_OTHER;
@@ -230,7 +223,6 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 				const struct reqs *q)
 {
 	json_object *o = json_object_new_object(), *procs = json_object_new_array();
-	char buf[64];
 	size_t i;
 
 	json_object_object_add(o, "family", json_object_new_string(family_name(l->s.family)));
@@ -275,15 +267,25 @@ static json_object *holder_json(const struct mx_listener *l, const struct verdic
 	json_object_object_add(o, "blocks",
 			       v->req >= 0 ? json_object_new_string(q->str[v->req]) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(v->why));
-	if (v->dnat) {
+	if (v->has_dnat) {
 		json_object *d = json_object_new_object();
+		const struct fw_table *t = v->dnat.table;
 
-		json_object_object_add(
-		    d, "to", json_object_new_string(mx_dnat_to_str(v->dnat, buf, sizeof(buf))));
-		json_object_object_add(d, "table", json_object_new_string(v->dnat->table));
-		json_object_object_add(d, "chain", json_object_new_string(v->dnat->chain));
+		json_object_object_add(d, "to", json_object_new_string(mx_dnat_to(&v->dnat)));
+		json_object_object_add(d, "backend",
+				       json_object_new_string(t->backend == FW_LEGACY
+								  ? "iptables-legacy"
+								  : "nftables"));
+		json_object_object_add(d, "table", json_object_new_string(t->name));
+		json_object_object_add(d, "chain", json_object_new_string(v->dnat.chain->name));
 		json_object_object_add(d, "handle",
-				       json_object_new_int64((long long)v->dnat->handle));
+				       v->dnat.rule->handle
+					   ? json_object_new_int64((long long)v->dnat.rule->handle)
+					   : NULL);
+		json_object_object_add(d, "position", json_object_new_int(v->dnat.rule->pos));
+		json_object_object_add(d, "rule", json_object_new_string(v->dnat.rule->text));
+		json_object_object_add(d, "applies",
+				       json_object_new_string(mx_dnat_fit_name(v->dnat.fit)));
 		json_object_object_add(o, "dnat", d);
 	} else {
 		json_object_object_add(o, "dnat", NULL);
@@ -388,25 +390,23 @@ static void no_socket(const struct mx_ports_scan *sc, const struct mx_port *p, s
 		      const char *portstr, const char *binds_str)
 {
 	struct mx_published pub[MAX_PUB];
-	const struct mx_dnat *d = NULL;
-	char to[64];
-	size_t i;
-	int n, j;
+	struct mx_dnat d;
+	const char *to;
+	int n, j, found = 0, proto = IPPROTO_TCP;
 
-	for (i = 0; i < sc->dnat.n && !d; i++) {
-		const struct mx_dnat *x = &sc->dnat.v[i];
-		unsigned bit = x->proto == IPPROTO_UDP ? MX_UDP : MX_TCP;
-
-		if ((!x->proto || (p->proto & bit)) && p->port >= x->dport_min &&
-		    p->port <= x->dport_max)
-			d = x;
+	for (j = 0; j < 2 && !found; j++) {
+		proto = (p->proto & MX_TCP) && j == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+		if (!(p->proto & (proto == IPPROTO_TCP ? MX_TCP : MX_UDP)))
+			continue;
+		found = mx_dnat_lookup(&sc->dnat, AF_INET, proto, NULL, p->port, &d) ||
+			mx_dnat_lookup(&sc->dnat, AF_INET6, proto, NULL, p->port, &d);
 	}
-	if (!d) {
+	if (!found) {
 		mx_result_set(r, MX_PASS, "%s free for %s", portstr, binds_str);
 		return;
 	}
-	mx_dnat_to_str(d, to, sizeof(to));
-	n = mx_docker_published(p->port, d->proto ? d->proto : IPPROTO_TCP, pub, MAX_PUB);
+	to = mx_dnat_to(&d);
+	n = mx_docker_published(p->port, proto, pub, MAX_PUB);
 	for (j = 0; j < n; j++)
 		if (is_mailcow_name(pub[j].name, p))
 			break;
@@ -431,7 +431,7 @@ static void no_socket(const struct mx_ports_scan *sc, const struct mx_port *p, s
 		mx_result_set(r, MX_WARN,
 			      "%s has no host socket but the nat rule in %s %s DNATs it to %s; "
 			      "Docker's API (%s) does not say which container",
-			      portstr, d->table, d->chain, to, mx_docker_socket());
+			      portstr, d.table->name, d.chain->name, to, mx_docker_socket());
 		mx_result_remedy(r,
 				 "let mxprobe read Docker's API socket (%s, run as root) to tell "
 				 "whose port this is",
@@ -545,8 +545,8 @@ void mx_port_evaluate(const struct mx_ports_scan *sc, const struct mx_config *cf
 		mx_result_set(r, MX_WARN,
 			      "%s on %s is shadowed: the nat rule in %s %s DNATs the port to %s, "
 			      "outside traffic never reaches it%s",
-			      w, binds_str, worst_v.dnat->table, worst_v.dnat->chain,
-			      mx_dnat_to_str(worst_v.dnat, buf, sizeof(buf)), also);
+			      w, binds_str, worst_v.dnat.table->name, worst_v.dnat.chain->name,
+			      mx_dnat_to(&worst_v.dnat), also);
 		remedy(r, p, worst, &worst_v);
 		break;
 	case MX_PORT_CONFLICT:

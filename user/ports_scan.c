@@ -158,14 +158,10 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 	}
 	sc->pidmap_ms = now_ms() - t0;
 
-	rec = getenv("MXPROBE_RECORD_NFT") ? fopen(getenv("MXPROBE_RECORD_NFT"), "we") : NULL;
-	err = mx_dnat_read(&dnat, rec);
-	if (rec)
-		fclose(rec);
-	if (err) {
-		mx_dbg("ports: read nat rules: %s", strerror(-err));
-		mx_dnat_free(&dnat);
-	}
+	/* MXPROBE_RECORD_NFT=FILE: the nf_tables dump for fixtures. */
+	err = mx_dnat_read(&dnat, getenv("MXPROBE_RECORD_NFT"));
+	if (err)
+		mx_dbg("ports: read nat rules: %s", dnat.rs.err);
 	t0 = sc->diag_ms;
 	t1 = sc->pidmap_ms;
 	mx_ports_scan_from(sc, cfg, &socks, &pm, &dnat, mx_exists("/proc/net/if_inet6"));

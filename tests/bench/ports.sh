@@ -34,14 +34,14 @@ ip netns add "$ns"
 ip -n "$ns" link set lo up
 nsenter --net="/run/netns/$ns" "$tmp/sockhold" "$nproc_" 20000 >"$tmp/hold.out" &
 pids+=($!)
-until grep -q ready "$tmp/hold.out"; do
+until grep -qs ready "$tmp/hold.out"; do
 	kill -0 "${pids[0]}" 2>/dev/null || { echo "sockhold failed" >&2; exit 1; }
 	sleep 0.2
 done
 nsenter --net="/run/netns/$ns" python3 "$top/tests/integration/lib/listen.py" exim4 \
 	tcp,127.0.0.1,25 tcp,::,80,dual udp,0.0.0.0,443 >"$tmp/l.out" &
 pids+=($!)
-until grep -q ready "$tmp/l.out"; do sleep 0.1; done
+until grep -qs ready "$tmp/l.out"; do sleep 0.1; done
 
 in_ns="nsenter --net=/run/netns/$ns"
 ss_cmd="$in_ns ss -tlpn"

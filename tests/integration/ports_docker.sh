@@ -74,7 +74,7 @@ out=$tmp/exim.out
 nsenter --net="/run/netns/$MX_DOCKER_NS" python3 "$MX_TOP/tests/integration/lib/listen.py" exim4 tcp,0.0.0.0,25 >"$out" 2>&1 &
 exim=$!
 mx_on_exit "kill $exim"
-until grep -q ready "$out"; do kill -0 $exim || fail "listen.py: $(cat "$out")"; sleep 0.1; done
+until grep -qs ready "$out"; do kill -0 $exim || fail "listen.py: $(cat "$out")"; sleep 0.1; done
 run
 expect_eq "$(q ports.smtp '"\(.status) \(.data.state)"')" "warn shadowed" "host MTA shadowed"
 expect_eq "$(q ports.smtp '.data.holders[] | select(.processes[0].command == "exim4") | .dnat | "\(.to) \(.chain)"')" \

@@ -432,48 +432,6 @@ static void test_verdicts(void **state)
 	mx_ports_scan_free(&sc);
 }
 
-/* A host nginx on [::]:80 while a nat rule DNATs 80/tcp to a container:
- * outside traffic never reaches it. */
-static void test_shadowed(void **state)
-{
-	static struct mx_config cfg;
-	struct mx_dnat_list dnat = {0};
-	struct mx_ports_scan sc;
-	struct mx_result r;
-
-	dnat.v = calloc(2, sizeof(*dnat.v));
-	dnat.n = dnat.cap = 2;
-	dnat.v[0].family = 2; /* NFPROTO_IPV4 */
-	dnat.v[0].proto = IPPROTO_TCP;
-	dnat.v[0].dport_min = dnat.v[0].dport_max = 80;
-	dnat.v[0].has_to = 1;
-	dnat.v[0].to_family = AF_INET;
-	inet_pton(AF_INET, "172.22.1.5", dnat.v[0].to_addr);
-	dnat.v[0].to_port = 80;
-	snprintf(dnat.v[0].table, sizeof(dnat.v[0].table), "nat");
-	snprintf(dnat.v[0].chain, sizeof(dnat.v[0].chain), "DOCKER");
-	dnat.v[1] = dnat.v[0];
-	dnat.v[1].dport_min = dnat.v[1].dport_max = 465;
-	take(&cfg, &sc, &dnat);
-	/* No socket, but a DNAT: published by a container we cannot name
-	 * (no API socket under --sysroot). */
-	mx_unit_run(&cfg, "ports.smtps", &r);
-	assert_int_equal(r.status, MX_WARN);
-	assert_string_equal(mx_unit_str(&r, "state"), "unsure");
-	mx_unit_free(&r);
-	mx_unit_run(&cfg, "ports.http", &r);
-	assert_int_equal(r.status, MX_WARN);
-	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
-	assert_non_null(strstr(r.summary, "172.22.1.5:80"));
-	mx_unit_free(&r);
-	/* Loopback listeners keep their traffic (PREROUTING never sees it). */
-	mx_unit_run(&cfg, "ports.smtp", &r);
-	assert_int_equal(r.status, MX_FAIL);
-	mx_unit_free(&r);
-	mx_ports_scan_inject(NULL);
-	mx_ports_scan_free(&sc);
-}
-
 static struct mx_dnat_list replay_nft(void)
 {
 	struct mx_dnat_list l = {0};
@@ -485,57 +443,51 @@ static struct mx_dnat_list replay_nft(void)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	assert_true(n > 0 && n < sizeof(buf));
-	assert_int_equal(mx_dnat_replay(buf, n, &l), 0);
+	assert_int_equal(mx_dnat_parse(&l, buf, n), 0);
 	return l;
 }
 
-static const struct mx_dnat *dnat_for(const struct mx_dnat_list *l, int proto, int port)
+static int lookup(const struct mx_dnat_list *l, int family, int proto, const char *addr, int port,
+		  struct mx_dnat *d)
 {
-	size_t i;
+	__u8 a[16];
 
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].proto == proto && l->v[i].dport_min <= port &&
-		    port <= l->v[i].dport_max)
-			return &l->v[i];
-	return NULL;
+	if (addr)
+		assert_int_equal(inet_pton(family, addr, a), 1);
+	return mx_dnat_lookup(l, family, proto, addr ? a : NULL, port, d);
 }
 
-/* The recorded ruleset: iptables-nft rules as Docker writes them (xt DNAT
- * target, native port match, "! -i br-mailcow"), a port range, native nft
- * "dnat to" with "ip daddr", an ip6 rule, and a rule that is no DNAT. */
-static void test_dnat_parse(void **state)
+/* The recorded ruleset: iptables-nft rules as Docker writes them (nat
+ * PREROUTING -> addrtype LOCAL -> DOCKER, "! -i br-mailcow", xt DNAT), a port
+ * range, native nft "dnat to" with "ip daddr", an ip6 table, a rule that is
+ * no DNAT. A connection from outside is walked through them. */
+static void test_dnat_lookup(void **state)
 {
 	struct mx_dnat_list l = replay_nft();
-	const struct mx_dnat *d;
-	char buf[64], a[64];
+	struct mx_dnat d;
 
-	assert_int_equal(l.n, 5);
-	d = dnat_for(&l, IPPROTO_TCP, 80);
-	assert_non_null(d);
-	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.5:80");
-	assert_string_equal(d->table, "nat");
-	assert_string_equal(d->chain, "DOCKER");
-	assert_true(d->negated_iif);
-	assert_false(d->has_daddr);
-	d = dnat_for(&l, IPPROTO_UDP, 443);
-	assert_non_null(d);
-	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.5:443");
-	d = dnat_for(&l, IPPROTO_TCP, 5005);
-	assert_non_null(d);
-	assert_int_equal(d->dport_min, 5000);
-	assert_int_equal(d->dport_max, 5010);
-	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.6");
-	d = dnat_for(&l, IPPROTO_TCP, 143);
-	assert_non_null(d);
-	assert_string_equal(d->table, "mxt_nat");
-	assert_true(d->has_daddr);
-	assert_string_equal(inet_ntop(AF_INET, d->daddr, a, sizeof(a)), "10.9.9.9");
-	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "172.22.1.9:143");
-	d = dnat_for(&l, IPPROTO_TCP, 993);
-	assert_non_null(d);
-	assert_int_equal(d->family, 10); /* NFPROTO_IPV6 */
-	assert_string_equal(mx_dnat_to_str(d, buf, sizeof(buf)), "[fd4d:6169:6c63:6f77::9]:993");
-	assert_null(dnat_for(&l, IPPROTO_TCP, 8080));
+	assert_true(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 80, &d));
+	assert_string_equal(mx_dnat_to(&d), "172.22.1.5:80");
+	assert_string_equal(d.table->name, "nat");
+	assert_string_equal(d.chain->name, "DOCKER");
+	assert_int_equal(d.fit, FW_FIT_YES);
+	assert_true(lookup(&l, AF_INET, IPPROTO_TCP, "192.0.2.1", 80, &d));
+	assert_true(lookup(&l, AF_INET, IPPROTO_UDP, NULL, 443, &d));
+	assert_string_equal(mx_dnat_to(&d), "172.22.1.5:443");
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 443, &d));
+	assert_true(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 5005, &d));
+	assert_string_equal(mx_dnat_to(&d), "172.22.1.6");
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 5011, &d));
+	/* ip daddr 10.9.9.9 tcp dport 143 */
+	assert_true(lookup(&l, AF_INET, IPPROTO_TCP, "10.9.9.9", 143, &d));
+	assert_string_equal(d.table->name, "mxt_nat");
+	assert_string_equal(mx_dnat_to(&d), "172.22.1.9:143");
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, "10.9.9.8", 143, &d));
+	/* The ip6 rule is for IPv6 only. */
+	assert_true(lookup(&l, AF_INET6, IPPROTO_TCP, NULL, 993, &d));
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 993, &d));
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 8080, &d));
+	assert_false(lookup(&l, AF_INET, IPPROTO_TCP, NULL, 25, &d));
 	mx_dnat_free(&l);
 }
 
@@ -549,7 +501,11 @@ static void test_shadowed_recorded(void **state)
 
 	take(&cfg, &sc, &dnat);
 	mx_unit_run(&cfg, "ports.http", &r); /* [::]:80 dual-stack, v4 DNAT */
+	assert_int_equal(r.status, MX_WARN);
 	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
+	assert_non_null(
+	    strstr(r.summary, "the nat rule in nat DOCKER DNATs the port to 172.22.1.5:80"));
+	assert_non_null(strstr(r.remedy, "gets no outside traffic on 80/tcp"));
 	mx_unit_free(&r);
 	mx_unit_run(&cfg, "ports.https", &r); /* caddy 0.0.0.0:443/udp */
 	assert_string_equal(mx_unit_str(&r, "state"), "shadowed");
@@ -562,6 +518,16 @@ static void test_shadowed_recorded(void **state)
 	mx_unit_free(&r);
 	mx_unit_run(&cfg, "ports.submission", &r); /* [::1]: loopback keeps its traffic */
 	assert_string_equal(mx_unit_str(&r, "state"), "conflict");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "ports.smtp", &r); /* 127.0.0.1, no rule for 25 anyway */
+	assert_string_equal(mx_unit_str(&r, "state"), "conflict");
+	mx_unit_free(&r);
+	/* No socket on 5005, but a DNAT: a container we cannot name (no API
+	 * socket under --sysroot). */
+	((struct mx_port *)mx_config_port(&cfg, "smtps"))->port = 5005;
+	mx_unit_run(&cfg, "ports.smtps", &r);
+	assert_int_equal(r.status, MX_WARN);
+	assert_string_equal(mx_unit_str(&r, "state"), "unsure");
 	mx_unit_free(&r);
 	mx_ports_scan_inject(NULL);
 	mx_ports_scan_free(&sc);
@@ -579,8 +545,7 @@ int main(void)
 	    cmocka_unit_test(test_find_holders_netns),
 	    cmocka_unit_test(test_pidmap_procfs),
 	    cmocka_unit_test(test_verdicts),
-	    cmocka_unit_test(test_shadowed),
-	    cmocka_unit_test(test_dnat_parse),
+	    cmocka_unit_test(test_dnat_lookup),
 	    cmocka_unit_test(test_shadowed_recorded),
 	};
 

@@ -24,7 +24,7 @@ start() {
 	ip netns exec "$ns" python3 "$MX_TOP/tests/integration/lib/listen.py" "$@" >"$out" 2>&1 &
 	pid=$!
 	mx_on_exit "kill $pid"
-	until grep -q ready "$out"; do
+	until grep -qs ready "$out"; do
 		kill -0 "$pid" 2>/dev/null || fail "listen.py $*: $(cat "$out")"
 		sleep 0.1
 	done
@@ -174,4 +174,21 @@ expect_match "$(q ports.http .summary)" "is shadowed: the nat rule in nat DOCKER
 expect_eq "$(q ports.imap '.data.holders[0].dnat.to')" "172.22.1.9:143" "native nft dnat with ip daddr"
 expect_eq "$(q ports.smtp '"\(.status) \(.data.holders[0].dnat)"')" "fail null" "loopback listener is not shadowed"
 expect_eq "$(q ports.redis '"\(.data.state) \(.data.holders[0].dnat)"')" "other null" "a DNAT for another address does not shadow"
+expect_eq "$(q ports.http '.data.holders[0].dnat | "\(.backend) \(.applies)"')" "nftables always" "rule backend and reach"
+expect_match "$(q ports.http '.data.holders[0].dnat.rule')" "--dport 80 -j DNAT --to-destination 172.22.1.5:80" "the rule as iptables shows it"
+
+# Docker on hosts with the iptables-legacy alternative: x_tables, not nf_tables.
+if ip netns exec "$ns" iptables-legacy -t nat -L -n >/dev/null 2>&1; then
+	echo "--- iptables-legacy DNAT"
+	sieve=$(start sieve-host tcp,0.0.0.0,4190)
+	ip netns exec "$ns" iptables-legacy -t nat -N DOCKER
+	ip netns exec "$ns" iptables-legacy -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+	ip netns exec "$ns" iptables-legacy -t nat -A DOCKER ! -i br-mailcow -p tcp -m tcp --dport 4190 -j DNAT --to-destination 172.22.1.11:4190
+	run
+	expect_eq "$(q ports.sieve '"\(.status) \(.data.state)"')" "warn shadowed" "legacy DNAT shadows too"
+	expect_eq "$(q ports.sieve '.data.holders[0].dnat | "\(.backend) \(.chain) \(.to)"')" \
+		"iptables-legacy DOCKER 172.22.1.11:4190" "legacy rule named"
+else
+	echo "skip part: no legacy x_tables in this kernel"
+fi
 echo "ports_holders: all good"
