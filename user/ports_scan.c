@@ -88,6 +88,53 @@ void mx_ports_scan_from(struct mx_ports_scan *sc, const struct mx_config *cfg,
 	fill_listeners(sc);
 }
 
+static void *iter_open_thread(void *arg)
+{
+	mx_pidmap_iter_open(arg);
+	return NULL;
+}
+
+/* The owners of the sockets, and the nat ruleset meanwhile. The BPF
+ * iterator's load (kernel BTF, verifier: the bulk of its cost) runs in a
+ * thread while this one asks the mechanism chooser (whose feature probe
+ * loads a program too) and reads the ruleset; it only starts when some
+ * socket needs an owner. */
+static int owners(const struct mx_sock_list *socks, const __u64 *want, struct mx_pidmap *pm,
+		  struct mx_dnat_list *dnat)
+{
+	const char *force = getenv("MXPROBE_PIDMAP"), *mech;
+	struct mx_pidmap_iter it = {0};
+	int started = 0, use_bpf, err;
+	pthread_t th;
+
+	if (socks->n && mx_sysroot_live() && !(force && !strcmp(force, "procfs")))
+		started = !pthread_create(&th, NULL, iter_open_thread, &it);
+	mech = force ? force : mx_pidmap_mechanism(NULL);
+	use_bpf = !strcmp(mech, "bpf") || !strcmp(mech, "bpf_iter task_file");
+	/* MXPROBE_RECORD_NFT=FILE: the nf_tables dump for fixtures. */
+	if (mx_dnat_read(dnat, getenv("MXPROBE_RECORD_NFT")))
+		mx_dbg("ports: read nat rules: %s", dnat->rs.err);
+	if (started)
+		pthread_join(th, NULL);
+	if (!socks->n) {
+		memset(pm, 0, sizeof(*pm));
+		pm->mechanism = "none needed";
+		return 0;
+	}
+	err = -ENOSYS;
+	if (use_bpf && started) {
+		err = mx_pidmap_iter_run(&it, pm, want, socks->n);
+		if (err && !force)
+			mx_info("ports: task_file iterator failed (%s): walking /proc instead",
+				strerror(-err));
+	}
+	if (started)
+		mx_pidmap_iter_close(&it);
+	if (err && !(force && use_bpf))
+		err = mx_pidmap_build_procfs(pm, want, socks->n);
+	return err;
+}
+
 int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 {
 	static const int families[] = {AF_INET, AF_INET6};
@@ -149,7 +196,7 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 	}
 	for (i = 0; i < socks.n; i++)
 		want[i] = socks.v[i].inode;
-	err = mx_pidmap_build(&pm, want, socks.n);
+	err = owners(&socks, want, &pm, &dnat);
 	free(want);
 	if (err) {
 		/* Sockets without owners are still worth reporting. */
@@ -157,11 +204,10 @@ int mx_ports_scan_take(struct mx_ports_scan *sc, const struct mx_config *cfg)
 		memset(&pm, 0, sizeof(pm));
 	}
 	sc->pidmap_ms = now_ms() - t0;
-
-	/* MXPROBE_RECORD_NFT=FILE: the nf_tables dump for fixtures. */
-	err = mx_dnat_read(&dnat, getenv("MXPROBE_RECORD_NFT"));
-	if (err)
-		mx_dbg("ports: read nat rules: %s", dnat.rs.err);
+	mx_dbg("ports: sock_diag %.1f ms (%zu sockets on mailcow ports), owners (%s) and nat rules "
+	       "%.1f ms",
+	       sc->diag_ms, socks.n, pm.mechanism ? pm.mechanism : "none", sc->pidmap_ms);
+	err = dnat.rs.err[0] ? -1 : 0;
 	t0 = sc->diag_ms;
 	t1 = sc->pidmap_ms;
 	mx_ports_scan_from(sc, cfg, &socks, &pm, &dnat, mx_exists("/proc/net/if_inet6"));
