@@ -69,18 +69,37 @@ if command -v hyperfine >/dev/null; then
 	hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$tmp/h.json" \
 		-n "ss -tlpn" "$ss_cmd" -n "mxprobe ports" "$mx_cmd" \
 		-n "mxprobe ports (procfs)" "$mxp_cmd" >&2
-	ss_ms=$(jq '.results[0].mean * 1000' "$tmp/h.json")
-	mx_ms=$(jq '.results[1].mean * 1000' "$tmp/h.json")
-	mxp_ms=$(jq '.results[2].mean * 1000' "$tmp/h.json")
-	tool=hyperfine
+	# Medians: robust against the load spikes of a shared machine.
+	ss_ms=$(jq '.results[0].median * 1000' "$tmp/h.json")
+	mx_ms=$(jq '.results[1].median * 1000' "$tmp/h.json")
+	mxp_ms=$(jq '.results[2].median * 1000' "$tmp/h.json")
+	min() { jq ".results[$1].min * 1000" "$tmp/h.json"; }
+	tool="hyperfine, medians (min: ss $(printf %.1f "$(min 0)"), mxprobe $(printf %.1f "$(min 1)"), procfs $(printf %.1f "$(min 2)") ms)"
 else
 	ss_ms=$(mean_ms "$ss_cmd")
 	mx_ms=$(mean_ms "$mx_cmd")
 	mxp_ms=$(mean_ms "$mxp_cmd")
-	tool="$runs timed runs"
+	tool="means of $runs timed runs"
 fi
 printf 'ss -tlpn                 %8.1f ms\n' "$ss_ms"
 printf 'mxprobe ports            %8.1f ms   ratio %.2f (goal <= 0.50)\n' "$mx_ms" \
 	"$(echo "$mx_ms / $ss_ms" | bc -l)"
 printf 'mxprobe ports (procfs)   %8.1f ms   ratio %.2f\n' "$mxp_ms" "$(echo "$mxp_ms / $ss_ms" | bc -l)"
-echo "($tool, $runs runs each)"
+echo "($tool; $runs runs each)"
+
+# Cross-check against load that shifts between hyperfine's blocks: the three
+# commands alternate run by run; medians of RUNS rounds.
+declare -A t=()
+for ((i = 0; i < runs; i++)); do
+	for k in ss mx mxp; do
+		case $k in ss) c=$ss_cmd ;; mx) c=$mx_cmd ;; mxp) c=$mxp_cmd ;; esac
+		t0=$(date +%s%N)
+		$c >/dev/null 2>&1 || true
+		t[$k]+="$((($(date +%s%N) - t0) / 1000)) "
+	done
+done
+med() { tr ' ' '\n' <<<"${t[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]/1000}'; }
+iss=$(med ss) imx=$(med mx) imxp=$(med mxp)
+printf 'interleaved medians: ss %.1f ms, mxprobe %.1f ms (ratio %.2f), procfs %.1f ms (ratio %.2f)\n' \
+	"$iss" "$imx" "$(echo "$imx / $iss" | bc -l)" "$imxp" "$(echo "$imxp / $iss" | bc -l)"
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
