@@ -122,6 +122,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_object *containers; /* array, or NULL */
 static int fetched, fetch_err;
 static char sock_path[256];
+static long timeout_ms = 5000;
+
+void mx_docker_set_timeout(double seconds)
+{
+	pthread_mutex_lock(&lock);
+	if (seconds > 0)
+		timeout_ms = (long)(seconds * 1000);
+	pthread_mutex_unlock(&lock);
+}
 
 const char *mx_docker_socket(void)
 {
@@ -182,7 +191,7 @@ static int fetch(void)
 	curl_easy_setopt(c, CURLOPT_URL, "http://localhost/containers/json?all=1");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "cli.h"
+#include "container.h"
 #include "ports_scan.h"
 
 static void check_port(struct mx_ctx *ctx, struct mx_result *r)
@@ -21,6 +23,7 @@ static void check_port(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_set(r, MX_SKIP, "%s is not published (%s)", p->service, p->var);
 		return;
 	}
+	mx_docker_set_timeout(ctx->opts->timeout_s);
 	mx_port_evaluate(mx_ports_scan_get(ctx->cfg), ctx->cfg, p, r);
 }
 
@@ -58,8 +61,10 @@ static void check_extra(struct mx_ctx *ctx, struct mx_result *r)
 
 		if (is_known(p->name) || !p->port)
 			continue;
-		if (!sc)
+		if (!sc) {
+			mx_docker_set_timeout(ctx->opts->timeout_s);
 			sc = mx_ports_scan_get(ctx->cfg);
+		}
 		mx_port_evaluate(sc, ctx->cfg, p, &one);
 		json_object_object_add(one.data, "name", json_object_new_string(p->name));
 		json_object_array_add(list, json_object_get(one.data));
