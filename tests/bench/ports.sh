@@ -5,24 +5,23 @@
 # holding a TCP listener, a UDP socket, an unbound TCPv6 socket and two other
 # fds (tests/bench/sockhold.c), and a few holders on mailcow ports so that
 # the pid map has work to do. Both tools run in that namespace through
-# nsenter; hyperfine when installed, else RUNS timed runs of each.
-# Prints mean times and the ratio mxprobe / ss (goal: <= 0.5), also for the
-# /proc fallback (MXPROBE_PIDMAP=procfs).
+# nsenter; hyperfine when installed (medians), else RUNS timed runs of each,
+# then an interleaved cross-check (the commands alternate run by run).
+# Prints the ratio mxprobe / ss (goal: <= 0.5), also for the /proc fallback
+# (MXPROBE_PIDMAP=procfs). Every process it starts dies with it, and the
+# namespace with them, even on SIGKILL.
 #   tests/bench/ports.sh [MXPROBE] [NPROC]     (root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mx=$(realpath "${1:-$top/build/mxprobe}")
 nproc_=${2:-2000}
 runs=${RUNS:-20}
-ns="mxb-$$-ports"
 tmp=$(mktemp -d "/tmp/mxb-$$.XXXXXX")
 pids=()
 cleanup() {
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -30,20 +29,20 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "ports bench: needs root" >&2; exit 1; }
 gcc -O2 -o "$tmp/sockhold" "$top/tests/bench/sockhold.c"
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-nsenter --net="/run/netns/$ns" "$tmp/sockhold" "$nproc_" 20000 >"$tmp/hold.out" &
+# sockhold makes the namespace itself (unnamed: gone with its processes).
+"$tmp/sockhold" "$nproc_" 20000 >"$tmp/hold.out" &
 pids+=($!)
+netns=/proc/${pids[0]}/ns/net
 until grep -qs ready "$tmp/hold.out"; do
 	kill -0 "${pids[0]}" 2>/dev/null || { echo "sockhold failed" >&2; exit 1; }
 	sleep 0.2
 done
-nsenter --net="/run/netns/$ns" python3 "$top/tests/integration/lib/listen.py" exim4 \
+nsenter --net="$netns" setpriv --pdeathsig KILL python3 "$top/tests/integration/lib/listen.py" exim4 \
 	tcp,127.0.0.1,25 tcp,::,80,dual udp,0.0.0.0,443 >"$tmp/l.out" &
 pids+=($!)
 until grep -qs ready "$tmp/l.out"; do sleep 0.1; done
 
-in_ns="nsenter --net=/run/netns/$ns"
+in_ns="nsenter --net=$netns"
 ss_cmd="$in_ns ss -tlpn"
 mx_cmd="$in_ns $mx ports"
 mxp_cmd="$in_ns env MXPROBE_PIDMAP=procfs $mx ports"

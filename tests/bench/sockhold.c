@@ -2,10 +2,15 @@
 /* Benchmark load for tests/bench/ports.sh: N processes, each holding a TCP
  * listener on its own port, a bound UDP socket and an unbound TCP socket,
  * then sleeping; plus a few fds of other kinds so the /proc walk sees a
- * realistic mix. Run inside a throwaway network namespace; every child dies
- * with the parent (PR_SET_PDEATHSIG), so nothing outlives the benchmark.
+ * realistic mix. It makes its own network namespace (unnamed: it goes away
+ * with the last of these processes); the parent dies with its caller and
+ * every child with the parent (PR_SET_PDEATHSIG), so nothing outlives the
+ * benchmark, even a SIGKILL of it. Join the namespace through
+ * /proc/PID/ns/net of the parent.
  *   sockhold NPROC BASEPORT */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +40,11 @@ int main(int argc, char **argv)
 	int ready[2];
 	char c;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare(CLONE_NEWNET)");
+		return 1;
+	}
 	if (pipe(ready))
 		return 1;
 	for (i = 0; i < n; i++) {
