@@ -71,7 +71,7 @@ expect_eq "$(q ports.submission '"\(.status) \(.data.published_by)"')" "fail str
 	"DNAT only: another container's publication is still a conflict"
 
 out=$tmp/exim.out
-nsenter --net="/run/netns/$MX_DOCKER_NS" python3 "$MX_TOP/tests/integration/lib/listen.py" exim4 tcp,0.0.0.0,25 >"$out" 2>&1 &
+nsenter --net="/run/netns/$MX_DOCKER_NS" setpriv --pdeathsig KILL python3 "$MX_TOP/tests/integration/lib/listen.py" exim4 tcp,0.0.0.0,25 >"$out" 2>&1 &
 exim=$!
 mx_on_exit "kill $exim"
 until grep -qs ready "$out"; do kill -0 $exim || fail "listen.py: $(cat "$out")"; sleep 0.1; done

@@ -54,7 +54,7 @@ http {
 	server { listen [::]:80 ipv6only=off; return 204; }
 }
 CONF
-ip netns exec "$ns" nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" &
+ip netns exec "$ns" setpriv --pdeathsig KILL nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" &
 nginx_pid=$!
 mx_on_exit "kill $nginx_pid"
 for _ in $(seq 100); do [ -s "$tmp/nginx/nginx.pid" ] && break; sleep 0.1; done
