@@ -2,9 +2,10 @@
 /* The command table of ../shared/cli.md. A one-shot command that only runs
  * check groups names them; others have a function. */
 #include "cli.h"
+#include "dns_cmd.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", "ports", "firewall", NULL};
+static const char *const g_check[] = {"config", "system", "ports", "firewall", "dns", NULL};
 static const char *const g_ports[] = {"config", "ports", NULL};
 static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
@@ -17,6 +18,7 @@ const struct mx_cmd mx_commands[] = {
 	 g_ports, NULL, 0},
 	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
 	 g_firewall, NULL, 0},
+	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };
