@@ -4,13 +4,16 @@
 #include "cli.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", NULL};
+static const char *const g_check[] = {"config", "system", "outbound", NULL};
+static const char *const g_outbound[] = {"outbound", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",
+	 g_outbound, NULL, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };

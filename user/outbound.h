@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `mxprobe outbound`: one probe per (target, host, address family[, source
+ * port range]) run by the probe engine (probe_loop.h); the protocol of each
+ * kind lives in outbound_probes.c, the verdicts in outbound.c. */
+#ifndef MX_OUTBOUND_H
+#define MX_OUTBOUND_H
+
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "probe_loop.h"
+#include "probe_proto.h"
+
+enum ob_kind {
+	OB_TCP,    /* connect: the SYN-ACK answers our SYN */
+	OB_SMTP,   /* 220 banner */
+	OB_SMTPS,  /* TLS, then the 220 banner */
+	OB_RSYNC,  /* @RSYNCD: greeting */
+	OB_TLS,    /* TLS handshake, certificate verified for the name */
+	OB_HTTP,   /* HTTP/1.0 request, any HTTP status line */
+	OB_ASN,    /* HTTPS GET: the status says whether Spamhaus blocks the AS */
+	OB_PUBIP4, /* HTTP GET: the body is our public IPv4 address */
+	OB_PUBIP6,
+	OB_DNS,  /* to a root server; UDP or TCP per the target's proto */
+	OB_FUZZY,
+	OB_NTP,
+	OB_ICMP,
+	OB_NKINDS,
+};
+
+/* Source port ranges for the DNS probes (seed: Hetzner's stateless firewall). */
+enum ob_ports { OB_PORTS_ANY, OB_PORTS_LOW, OB_PORTS_HIGH };
+#define OB_LOW_MIN 1024
+#define OB_LOW_MAX 32767
+#define OB_HIGH_MIN 32768
+#define OB_HIGH_MAX 65535
+
+enum ob_stage { OB_ST_CONNECT, OB_ST_TLS, OB_ST_APP };
+
+struct ob_probe {
+	struct mx_probe p;
+	int target; /* index in cfg->targets */
+	enum ob_kind kind;
+	int udp; /* DNS over UDP (else TCP) */
+	enum ob_ports ports;
+	uint16_t sport; /* bound source port, 0 = kernel's choice */
+
+	/* Protocol state. */
+	enum ob_stage stage;
+	SSL *ssl;
+	uint8_t wbuf[512];
+	size_t wlen, woff;
+	uint8_t rbuf[8192];
+	size_t rlen;
+	double t_connected;
+	unsigned alien; /* replies that were not answers to us, ignored */
+	uint16_t dns_id;
+	uint64_t ntp_tx;
+	double ntp_t1;
+	uint32_t fuzzy_tag;
+	uint8_t fuzzy_digest[64];
+	uint16_t icmp_id, icmp_seq;
+	uint8_t icmp_nonce[MX_ICMP_NONCE];
+	int icmp_raw;
+
+	/* Findings. */
+	int code;             /* SMTP reply code, HTTP status, fuzzy value */
+	char text[256];       /* banner, greeting, body (public IP) */
+	char tls_version[16];
+	char tls_cipher[64];
+	char tls_subject[128];
+	char tls_issuer[128];
+	int tls_verify_failed;
+	double ntp_offset_s;
+	int ntp_stratum;
+	int dns_aa;
+};
+
+int ob_kind_parse(const char *kind, enum ob_kind *out);
+const char *ob_kind_name(enum ob_kind k);
+/* Prepares p (ops, socktype, tries) for its kind. */
+void ob_probe_init(struct ob_probe *op);
+/* The TLS context shared by the probes (system store, or ca_file). Returns
+ * 0 or -1 with a message. */
+int ob_tls_init(const char *ca_file);
+void ob_tls_free(void);
+
+/* Whether the main routing table has a default route for family (netlink). */
+int mx_route_has_default(int family);
+
+#endif
