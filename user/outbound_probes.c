@@ -363,7 +363,10 @@ static void app_check(struct ob_probe *op, int eof)
 			if (conn_write(op, p->fds[0], "QUIT\r\n", 6) < 0) {
 				/* the close below ends the session anyway */
 			}
-			mx_probe_ok(p, "%s", op->text);
+			if (op->ssl)
+				mx_probe_ok(p, "%s, %s", op->tls_version, op->text);
+			else
+				mx_probe_ok(p, "%s", op->text);
 		} else if (v == MX_REPLY_BAD) {
 			mx_probe_fail(p, 0, "server answered but refuses: %s", op->text);
 		} else if (eof) {
