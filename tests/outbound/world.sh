@@ -319,11 +319,11 @@ world_rule() {
 	ip netns exec "$W_ROUTER" nft add rule ip provider filter_forward "$@"
 }
 
-# world_mx ARGS...: mxprobe in the host namespace with the test CA; the
-# JSON report on stdout; exit code in $W_RC.
+# world_mx ARGS...: mxprobe in the host namespace with the test CA; its
+# stdout in $W_OUT, its exit code in $W_RC (stderr goes to the test log).
 world_mx() {
 	set +e
-	ip netns exec "$W_HOST" env MXPROBE_CA_FILE="$W_CA" "$MXPROBE" "$@"
+	W_OUT=$(ip netns exec "$W_HOST" env MXPROBE_CA_FILE="$W_CA" "$MXPROBE" "$@")
 	W_RC=$?
 	set -e
 }
