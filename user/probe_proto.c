@@ -285,13 +285,13 @@ enum mx_reply mx_smtp_banner(const char *buf, size_t len, int *code, char *line,
 			return MX_REPLY_BAD;
 		return MX_REPLY_MORE;
 	}
+	snprintf(line, linelen, "%.*s", (int)(ll > 200 ? 200 : ll), l);
+	if (ll < 3 || !isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) ||
+	    !isdigit((unsigned char)l[2]) || (ll > 3 && l[3] != ' ' && l[3] != '-'))
+		return MX_REPLY_BAD;
 	/* RFC 5321 4.2: "220-" continues, "220 " (or a bare code) ends it. */
 	if (ll >= 4 && l[3] == '-')
 		return MX_REPLY_MORE;
-	snprintf(line, linelen, "%.*s", (int)(ll > 200 ? 200 : ll), l);
-	if (ll < 3 || !isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) ||
-	    !isdigit((unsigned char)l[2]) || (ll > 3 && l[3] != ' '))
-		return MX_REPLY_BAD;
 	*code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
 	return *code == 220 ? MX_REPLY_VALID : MX_REPLY_BAD;
 }

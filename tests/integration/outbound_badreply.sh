@@ -21,6 +21,7 @@ bad+=" --target ping=10.77.3.2"
 world_mx outbound --json --timeout 2 $bad
 out=$W_OUT
 expect_eq "$W_RC" 2 "exit code"
+jq -r ".checks[] | select(.status != \"pass\") | \"\\(.id): \\(.summary)\"" <<<"$out"
 w_expect "$out" outbound.dns_udp=fail outbound.ntp=fail outbound.fuzzy_mailcow=fail \
 	outbound.ping=fail outbound.ip6_mailcow=skip
 for c in dns_udp ntp fuzzy_mailcow ping; do
