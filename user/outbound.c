@@ -381,7 +381,8 @@ static void verdict_generic(struct mx_ctx *ctx, struct mx_result *r, int ti, str
 	const char *what = tg->reason;
 
 	if (f->p.resolve_failed) {
-		mx_result_set(r, bad, "cannot resolve %s: %s", f->p.host, f->p.reason);
+		/* reason: "resolve NAME: cause" */
+		mx_result_set(r, bad, "cannot %s", f->p.reason);
 		mx_result_remedy(r, "check the host's resolver (/etc/resolv.conf) and that the name "
 				    "exists; mailcow's own unbound resolves recursively, see "
 				    "outbound.dns_udp");

@@ -38,6 +38,7 @@ struct mx_loop {
 	struct resolve *res;
 	size_t nres, capres;
 	double tokens, t_tokens;
+	int abandoned; /* lookups still owned by glibc's thread */
 	double t0, t1;
 };
 
@@ -302,9 +303,10 @@ static void resolve_poll(struct mx_loop *l, double now)
 				continue;
 			/* A lookup still running cannot be freed; glibc's thread owns
 			 * it until it returns, so it is left to the process exit. */
-			if (gai_cancel(r->req) == EAI_CANCELED) {
+			if (gai_cancel(r->req) == EAI_CANCELED)
 				free(r->req);
-			}
+			else
+				l->abandoned++;
 			r->req = NULL;
 			r->done = 1;
 			r->gai_rc = EAI_AGAIN;
@@ -547,9 +549,20 @@ out:
 	for (i = 0; i < l->n; i++)
 		if (l->probes[i]->state != MX_PROBE_DONE)
 			mx_probe_fail(l->probes[i], -err, "probe engine stopped: %s", strerror(-err));
-	for (i = 0; i < l->nres; i++)
-		if (l->res[i].req && gai_cancel(l->res[i].req) == EAI_CANCELED)
-			free(l->res[i].req);
+	for (i = 0; i < l->nres; i++) {
+		struct gaicb *req = l->res[i].req;
+
+		if (!req)
+			continue;
+		if (gai_error(req) != EAI_INPROGRESS || gai_cancel(req) == EAI_CANCELED) {
+			if (req->ar_result)
+				freeaddrinfo(req->ar_result);
+			free(req);
+		} else {
+			l->abandoned++;
+		}
+		l->res[i].req = NULL;
+	}
 	l->t1 = mx_now();
 	return err;
 }
@@ -563,7 +576,9 @@ void mx_loop_free(struct mx_loop *l)
 {
 	if (!l)
 		return;
-	if (l->efd >= 0)
+	/* A lookup glibc still runs will write to the eventfd when it ends:
+	 * keep the descriptor (so its number is never reused) in that case. */
+	if (l->efd >= 0 && !l->abandoned)
 		close(l->efd);
 	if (l->ep >= 0)
 		close(l->ep);
