@@ -22,6 +22,11 @@
 # (scratch), $W_CA (CA file for MXPROBE_CA_FILE); run mxprobe with world_mx.
 
 W_SVC=10.77.2.2
+# IPv6 (world_up with W_V6=1): the same servers on W_SVC6, the root servers'
+# IPv6 addresses, and a default route in the host namespace.
+W_SVC6=2001:db8:2::2
+W_ROOTS6="2001:503:ba3e::2:30 2801:1b8:10::b 2001:500:2::c"
+W_V6=${W_V6:-0}
 W_ROOTS="198.41.0.4 199.9.14.201 192.33.4.12"
 W_PINGS="1.1.1.1 8.8.8.8 9.9.9.9"
 W_NAMES="rsync.sanesecurity.net spamassassin.heinlein-support.de github.com hub.docker.com
@@ -73,6 +78,13 @@ world_nsd() {
 		echo '. IN NS a.root-servers.net.'
 		echo 'a.root-servers.net. IN A 198.41.0.4'
 		for n in $W_NAMES; do echo "$n. IN A $W_SVC"; done
+		if [ "$W_V6" = 1 ]; then
+			for n in $W_NAMES; do
+				# As in the real world, some names have no AAAA.
+				case $n in ip4.mailcow.email | rsync.sanesecurity.net) continue ;; esac
+				echo "$n. IN AAAA $W_SVC6"
+			done
+		fi
 	} >"$d/root.zone"
 	{
 		echo 'server:'
@@ -85,6 +97,7 @@ world_nsd() {
 		echo '  chroot: ""'
 		echo '  verbosity: 1'
 		for ip in $W_ROOTS; do echo "  ip-address: $ip"; done
+		if [ "$W_V6" = 1 ]; then for ip in $W_ROOTS6; do echo "  ip-address: $ip"; done; fi
 		echo 'remote-control:'
 		echo '  control-enable: no'
 		echo 'zone:'
@@ -104,6 +117,7 @@ world_chrony() {
 		local stratum 10
 		allow all
 		bindaddress $W_SVC
+		$([ "$W_V6" = 1 ] && echo "bindaddress $W_SVC6")
 		port 123
 		cmdport 0
 		pidfile $d/chronyd.pid
@@ -118,7 +132,7 @@ world_rsync() {
 	mkdir -p "$d/pub"
 	cat >"$d/rsyncd.conf" <<-EOF
 		pid file = $d/rsyncd.pid
-		address = $W_SVC
+		$([ "$W_V6" = 1 ] || echo "address = $W_SVC")
 		use chroot = no
 		reverse lookup = no
 		[sanesecurity]
@@ -154,8 +168,8 @@ world_postfix() {
 		setgid_group = postdrop
 		myhostname = mx.google.test
 		mydestination =
-		inet_interfaces = $W_SVC
-		inet_protocols = ipv4
+		inet_interfaces = $W_SVC$([ "$W_V6" = 1 ] && echo ", [$W_SVC6]")
+		inet_protocols = $([ "$W_V6" = 1 ] && echo all || echo ipv4)
 		maillog_file = /dev/stdout
 		smtpd_banner = \$myhostname ESMTP mxprobe-test
 		smtpd_tls_cert_file = $W_DIR/pki/srv.pem
@@ -206,6 +220,7 @@ world_rspamd() {
 		worker "fuzzy" {
 			bind_socket = "$W_SVC:11335";
 			bind_socket = "$W_SVC:11445";
+			$([ "$W_V6" = 1 ] && echo "bind_socket = \"[$W_SVC6]:11335\"; bind_socket = \"[$W_SVC6]:11445\";")
 			count = 1;
 			backend = "sqlite";
 			hashfile = "$d/db/fuzzy.db";
@@ -240,6 +255,7 @@ world_nginx() {
 				listen $W_SVC:80 default_server;
 				listen $W_SVC:443 ssl default_server;
 				listen $W_SVC:2703 default_server;
+				$([ "$W_V6" = 1 ] && echo "listen [$W_SVC6]:80 default_server; listen [$W_SVC6]:443 ssl default_server; listen [$W_SVC6]:2703 default_server;")
 				ssl_certificate $W_DIR/pki/srv.pem;
 				ssl_certificate_key $W_DIR/pki/srv.key;
 				location / { return 200 "ok\n"; }
@@ -250,7 +266,14 @@ world_nginx() {
 				location / { return 200 "\$remote_addr\n"; }
 			}
 			server {
+				listen $W_SVC:80;
+				$([ "$W_V6" = 1 ] && echo "listen [$W_SVC6]:80;")
+				server_name ip6.mailcow.email;
+				location / { return 200 "\$remote_addr\n"; }
+			}
+			server {
 				listen $W_SVC:443 ssl;
+				$([ "$W_V6" = 1 ] && echo "listen [$W_SVC6]:443 ssl;")
 				server_name asn-check.mailcow.email;
 				ssl_certificate $W_DIR/pki/srv.pem;
 				ssl_certificate_key $W_DIR/pki/srv.key;
@@ -277,6 +300,24 @@ world_up() {
 	ip -n "$W_HOST" route add default via 10.77.1.1
 	ip -n "$W_NET" route add default via 10.77.2.1
 	ip netns exec "$W_ROUTER" sysctl -qw net.ipv4.ip_forward=1
+	if [ "$W_V6" = 1 ]; then
+		local hif rif1 rif2 nif
+		hif=$(world_ifname "$W_HOST" 10.77.1.2)
+		rif1=$(world_ifname "$W_ROUTER" 10.77.1.1)
+		rif2=$(world_ifname "$W_ROUTER" 10.77.2.1)
+		nif=$(world_ifname "$W_NET" 10.77.2.2)
+		ip netns exec "$W_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1
+		ip -n "$W_HOST" addr add 2001:db8:1::2/64 dev "$hif" nodad
+		ip -n "$W_ROUTER" addr add 2001:db8:1::1/64 dev "$rif1" nodad
+		ip -n "$W_ROUTER" addr add 2001:db8:2::1/64 dev "$rif2" nodad
+		ip -n "$W_NET" addr add "$W_SVC6/64" dev "$nif" nodad
+		ip -n "$W_HOST" -6 route add default via 2001:db8:1::1
+		ip -n "$W_NET" -6 route add default via 2001:db8:2::1
+		for ip in $W_ROOTS6; do
+			ip -n "$W_NET" addr add "$ip/128" dev lo nodad
+			ip -n "$W_ROUTER" -6 route add "$ip/128" via "$W_SVC6"
+		done
+	fi
 	for ip in $W_ROOTS $W_PINGS; do
 		ip -n "$W_NET" addr add "$ip/32" dev lo
 		ip -n "$W_ROUTER" route add "$ip/32" via 10.77.2.2
@@ -285,6 +326,9 @@ world_up() {
 	ip netns exec "$W_ROUTER" nft -f - <<-EOF
 		table ip provider {
 			chain nat_post { type nat hook postrouting priority 100; oifname "$(world_ifname "$W_ROUTER" 10.77.2.1)" masquerade; }
+			chain filter_forward { type filter hook forward priority 0; policy accept; }
+		}
+		table ip6 provider6 {
 			chain filter_forward { type filter hook forward priority 0; policy accept; }
 		}
 	EOF
@@ -302,7 +346,7 @@ world_up() {
 	world_nginx "${1:-200}"
 	world_wait "nsd" ip netns exec "$W_NET" sh -c "ss -ulnH | grep -q '198.41.0.4:53 '"
 	world_wait "chrony" ip netns exec "$W_NET" sh -c "ss -ulnH | grep -q '$W_SVC:123 '"
-	world_wait "rsync" ip netns exec "$W_NET" sh -c "ss -tlnH | grep -q '$W_SVC:873 '"
+	world_wait "rsync" ip netns exec "$W_NET" sh -c "ss -tlnH | grep -q ':873 '"
 	world_wait "postfix" ip netns exec "$W_NET" sh -c "ss -tlnH | grep -q '$W_SVC:465 '"
 	world_wait "rspamd fuzzy" ip netns exec "$W_NET" sh -c "ss -ulnH | grep -q '$W_SVC:11445 '"
 	world_wait "nginx" ip netns exec "$W_NET" sh -c "ss -tlnH | grep -q '$W_SVC:2703 '"
@@ -317,6 +361,11 @@ world_ifname() {
 #   world_rule 'tcp dport 25 drop'
 world_rule() {
 	ip netns exec "$W_ROUTER" nft add rule ip provider filter_forward "$@"
+}
+
+# world_rule6 'RULE': the same for IPv6.
+world_rule6() {
+	ip netns exec "$W_ROUTER" nft add rule ip6 provider6 filter_forward "$@"
 }
 
 # world_mx ARGS...: mxprobe in the host namespace with the test CA; its
