@@ -129,8 +129,9 @@ static int build(const struct mx_config *cfg, int v6, struct ob_probe **out, siz
 					op->target = t;
 					op->kind = kind;
 					op->udp = (tg->proto & MX_UDP) != 0;
-					op->ports = kind == OB_DNS ? (r ? OB_PORTS_HIGH : OB_PORTS_LOW)
-								   : OB_PORTS_ANY;
+					op->ports = kind == OB_DNS
+							? (r ? OB_PORTS_HIGH : OB_PORTS_LOW)
+							: OB_PORTS_ANY;
 					snprintf(op->p.host, sizeof(op->p.host), "%s", host);
 					op->p.port = tg->port;
 					op->p.family = fam;
@@ -161,7 +162,8 @@ static void check_probes(struct mx_ctx *ctx, struct mx_result *r)
 	if (!ca || !*ca)
 		ca = cfg->ca_file;
 	if (ob_tls_init(ca)) {
-		mx_result_set(r, MX_ERROR, "cannot set up TLS (CA file %s)", ca && *ca ? ca : "system");
+		mx_result_set(r, MX_ERROR, "cannot set up TLS (CA file %s)",
+			      ca && *ca ? ca : "system");
 		goto out;
 	}
 	if (build(cfg, run_state.v6_route > 0, &run_state.probes, &run_state.n)) {
@@ -202,10 +204,12 @@ static void check_probes(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	if (run_state.v4_route == 0) {
 		mx_result_set(r, MX_FAIL, "no IPv4 default route: nothing can leave this host");
-		mx_result_remedy(r, "configure the uplink's gateway (ip route add default via GATEWAY)");
+		mx_result_remedy(
+		    r, "configure the uplink's gateway (ip route add default via GATEWAY)");
 		goto out;
 	}
-	mx_result_set(r, MX_PASS, "%zu probes in parallel in %.1f s: %zu answered, %zu failed; IPv6 %s",
+	mx_result_set(r, MX_PASS,
+		      "%zu probes in parallel in %.1f s: %zu answered, %zu failed; IPv6 %s",
 		      run_state.n, run_state.elapsed_s, ok, fail,
 		      run_state.v6_route > 0 ? "probed (default route present)"
 					     : "not probed (no IPv6 default route)");
@@ -278,8 +282,8 @@ static json_object *probe_json(const struct ob_probe *op)
 	if (op->kind == OB_DNS) {
 		ADD("transport", json_object_new_string(op->udp ? "udp" : "tcp"));
 		ADD("source_port", op->sport ? json_object_new_int(op->sport) : NULL);
-		ADD("source_ports", json_object_new_string(op->ports == OB_PORTS_LOW ? "1024-32767"
-										     : "32768-65535"));
+		ADD("source_ports", json_object_new_string(
+					op->ports == OB_PORTS_LOW ? "1024-32767" : "32768-65535"));
 	}
 	if (op->p.sent && op->p.ops && op->p.ops->resend)
 		ADD("sends", json_object_new_int(op->p.sent));
@@ -331,7 +335,8 @@ static const char *target_label(const struct mx_target *t, const struct ob_probe
 
 	snprintf(buf, sizeof(buf), "%s%s%s%s port %u", op ? op->p.host : t->host,
 		 op && op->p.addr_str[0] && strcmp(op->p.addr_str, op->p.host) ? " (" : "",
-		 op && op->p.addr_str[0] && strcmp(op->p.addr_str, op->p.host) ? op->p.addr_str : "",
+		 op && op->p.addr_str[0] && strcmp(op->p.addr_str, op->p.host) ? op->p.addr_str
+									       : "",
 		 op && op->p.addr_str[0] && strcmp(op->p.addr_str, op->p.host) ? ")" : "", t->port);
 	return buf;
 }
@@ -358,19 +363,22 @@ static void verdict_smtp(struct mx_ctx *ctx, struct mx_result *r, int ti, struct
 	int others = other_tcp_ok(ti);
 
 	if (f->code) {
-		mx_result_set(r, MX_FAIL, "%s answered %d: %s", target_label(tg, f), f->code, f->text);
-		mx_result_remedy(r, "the remote MTA refuses this host: check your address on blocklists "
-				    "(e.g. https://check.spamhaus.org) and its PTR record");
+		mx_result_set(r, MX_FAIL, "%s answered %d: %s", target_label(tg, f), f->code,
+			      f->text);
+		mx_result_remedy(
+		    r, "the remote MTA refuses this host: check your address on blocklists "
+		       "(e.g. https://check.spamhaus.org) and its PTR record");
 		return;
 	}
 	mx_result_set(r, MX_FAIL, "outgoing TCP port %u is blocked: %s%s", tg->port, f->p.reason,
 		      others ? "; other outgoing TCP works, so this port is filtered" : "");
-	mx_result_remedy(r,
-			 "most providers block outgoing port %u (Google Cloud always, Hetzner Cloud "
-			 "until the first invoice is paid, many others on request): ask the provider "
-			 "to unblock it, or relay outgoing mail through a smarthost on port 587 "
-			 "(mailcow UI: Configuration > Routing > sender-dependent transports)",
-			 tg->port);
+	mx_result_remedy(
+	    r,
+	    "most providers block outgoing port %u (Google Cloud always, Hetzner Cloud "
+	    "until the first invoice is paid, many others on request): ask the provider "
+	    "to unblock it, or relay outgoing mail through a smarthost on port 587 "
+	    "(mailcow UI: Configuration > Routing > sender-dependent transports)",
+	    tg->port);
 }
 
 static void verdict_generic(struct mx_ctx *ctx, struct mx_result *r, int ti, struct tally *t)
@@ -383,9 +391,10 @@ static void verdict_generic(struct mx_ctx *ctx, struct mx_result *r, int ti, str
 	if (f->p.resolve_failed) {
 		/* reason: "resolve NAME: cause" */
 		mx_result_set(r, bad, "cannot %s", f->p.reason);
-		mx_result_remedy(r, "check the host's resolver (/etc/resolv.conf) and that the name "
-				    "exists; mailcow's own unbound resolves recursively, see "
-				    "outbound.dns_udp");
+		mx_result_remedy(r,
+				 "check the host's resolver (/etc/resolv.conf) and that the name "
+				 "exists; mailcow's own unbound resolves recursively, see "
+				 "outbound.dns_udp");
 		return;
 	}
 	if (f->kind == OB_SMTP || f->kind == OB_SMTPS) {
@@ -396,25 +405,31 @@ static void verdict_generic(struct mx_ctx *ctx, struct mx_result *r, int ti, str
 	}
 	mx_result_set(r, bad, "%s: %s", target_label(tg, f), f->p.reason);
 	if (f->tls_verify_failed) {
-		mx_result_remedy(r, "something on the path presents its own certificate (a TLS-inspecting "
-				    "proxy or firewall), or the clock is wrong (see system.time); mailcow's "
-				    "containers will refuse it too");
+		mx_result_remedy(
+		    r, "something on the path presents its own certificate (a TLS-inspecting "
+		       "proxy or firewall), or the clock is wrong (see system.time); mailcow's "
+		       "containers will refuse it too");
 		return;
 	}
 	switch (f->kind) {
 	case OB_FUZZY:
-		mx_result_remedy(r, "allow outgoing UDP port %u to %s: without it rspamd's fuzzy checks "
-				    "(%s) silently time out", tg->port, tg->host, what);
+		mx_result_remedy(
+		    r,
+		    "allow outgoing UDP port %u to %s: without it rspamd's fuzzy checks "
+		    "(%s) silently time out",
+		    tg->port, tg->host, what);
 		break;
 	case OB_NTP:
-		mx_result_remedy(r, "allow outgoing UDP port 123 (NTP): without it the clock drifts and "
-				    "TOTP two-factor logins fail");
+		mx_result_remedy(
+		    r, "allow outgoing UDP port 123 (NTP): without it the clock drifts and "
+		       "TOTP two-factor logins fail");
 		break;
 	case OB_RSYNC:
 		mx_result_remedy(r, "allow outgoing TCP port 873 to %s (%s)", tg->host, what);
 		break;
 	default:
-		mx_result_remedy(r, "allow outgoing TCP port %u to %s (%s)", tg->port, tg->host, what);
+		mx_result_remedy(r, "allow outgoing TCP port %u to %s (%s)", tg->port, tg->host,
+				 what);
 	}
 }
 
@@ -429,47 +444,57 @@ static void verdict_dns(struct mx_ctx *ctx, struct mx_result *r, int ti)
 	mx_data_bool(r, "low_ports_ok", lo.v4_ok > 0);
 	mx_data_bool(r, "high_ports_ok", hi.v4_ok > 0);
 	if (lo.v4_ok && hi.v4_ok) {
-		mx_result_set(r, MX_PASS,
-			      "root servers answer over %s from source ports 1024-32767 and 32768-65535 (%s)",
-			      tr, lo.first_ok->p.host);
+		mx_result_set(
+		    r, MX_PASS,
+		    "root servers answer over %s from source ports 1024-32767 and 32768-65535 (%s)",
+		    tr, lo.first_ok->p.host);
 		if (lo.v6_fail + hi.v6_fail && !(lo.v6_ok + hi.v6_ok)) {
-			mx_result_set(r, MX_WARN, "root servers answer over %s/IPv4, but not over IPv6: %s",
-				      tr, (lo.first_fail6 ? lo.first_fail6 : hi.first_fail6)->p.reason);
-			mx_result_remedy(r, "allow outgoing port 53 over IPv6 too, or unbound wastes "
-					    "time on IPv6 servers (do-ip6: no otherwise)");
+			mx_result_set(r, MX_WARN,
+				      "root servers answer over %s/IPv4, but not over IPv6: %s", tr,
+				      (lo.first_fail6 ? lo.first_fail6 : hi.first_fail6)->p.reason);
+			mx_result_remedy(r,
+					 "allow outgoing port 53 over IPv6 too, or unbound wastes "
+					 "time on IPv6 servers (do-ip6: no otherwise)");
 		}
 		return;
 	}
 	if (!lo.v4_ok && !hi.v4_ok) {
-		mx_result_set(r, MX_FAIL,
-			      "DNS over %s to the root servers: no valid answer from any source port: %s",
-			      tr, (lo.first_fail ? lo.first_fail : hi.first_fail)
-					  ? (lo.first_fail ? lo.first_fail : hi.first_fail)->p.reason
-					  : "no probe ran");
-		mx_result_remedy(r, "mailcow's unbound resolves recursively and must reach any DNS "
-				    "server on port 53 (UDP and TCP); without it the unbound container "
-				    "is unhealthy and mail stops: allow outgoing port 53");
+		mx_result_set(
+		    r, MX_FAIL,
+		    "DNS over %s to the root servers: no valid answer from any source port: %s", tr,
+		    (lo.first_fail ? lo.first_fail : hi.first_fail)
+			? (lo.first_fail ? lo.first_fail : hi.first_fail)->p.reason
+			: "no probe ran");
+		mx_result_remedy(
+		    r, "mailcow's unbound resolves recursively and must reach any DNS "
+		       "server on port 53 (UDP and TCP); without it the unbound container "
+		       "is unhealthy and mail stops: allow outgoing port 53");
 		return;
 	}
 	if (!lo.v4_ok) {
-		mx_result_set(r, MX_FAIL,
-			      "%s replies to source ports 1024-32767 are dropped (32768-65535 work): "
-			      "a stateless firewall only lets replies to the high ports in",
-			      tr);
-		mx_result_remedy(r, "unbound sends from random ports 1024-65535: either let replies to "
-				    "destination ports 1024-65535 in at the provider's firewall (%s), or "
-				    "set 'outgoing-port-avoid: 0-32767' in "
-				    "data/conf/unbound/unbound.conf (seed: Hetzner firewall)",
-				    (tg->proto & MX_UDP) ? "protocol udp" : "protocol tcp, flag ack");
+		mx_result_set(
+		    r, MX_FAIL,
+		    "%s replies to source ports 1024-32767 are dropped (32768-65535 work): "
+		    "a stateless firewall only lets replies to the high ports in",
+		    tr);
+		mx_result_remedy(
+		    r,
+		    "unbound sends from random ports 1024-65535: either let replies to "
+		    "destination ports 1024-65535 in at the provider's firewall (%s), or "
+		    "set 'outgoing-port-avoid: 0-32767' in "
+		    "data/conf/unbound/unbound.conf (seed: Hetzner firewall)",
+		    (tg->proto & MX_UDP) ? "protocol udp" : "protocol tcp, flag ack");
 		return;
 	}
-	mx_result_set(r, MX_FAIL,
-		      "%s replies to source ports 32768-65535 are dropped (1024-32767 work): the "
-		      "kernel's own ephemeral ports are in that range, so most connections fail too",
-		      tr);
-	mx_result_remedy(r, "let replies to destination ports 32768-65535 in at the provider's "
-			    "firewall (%s)",
-			    (tg->proto & MX_UDP) ? "protocol udp" : "protocol tcp, flag ack");
+	mx_result_set(
+	    r, MX_FAIL,
+	    "%s replies to source ports 32768-65535 are dropped (1024-32767 work): the "
+	    "kernel's own ephemeral ports are in that range, so most connections fail too",
+	    tr);
+	mx_result_remedy(r,
+			 "let replies to destination ports 32768-65535 in at the provider's "
+			 "firewall (%s)",
+			 (tg->proto & MX_UDP) ? "protocol udp" : "protocol tcp, flag ack");
 }
 
 static void verdict_icmp(struct mx_ctx *ctx, struct mx_result *r, int ti, struct tally *t)
@@ -483,23 +508,28 @@ static void verdict_icmp(struct mx_ctx *ctx, struct mx_result *r, int ti, struct
 		return;
 	}
 	if (t->v4_fail == 0) {
-		mx_result_set(r, MX_PASS, "all %d hosts answer ping (unbound's healthcheck passes)", n);
+		mx_result_set(r, MX_PASS, "all %d hosts answer ping (unbound's healthcheck passes)",
+			      n);
 		return;
 	}
 	/* unbound's healthcheck tolerates one unreachable host (of three):
 	 * with a single host (--target ping=ADDR) one failure is all of them. */
 	if (t->v4_fail == 1 && t->v4_ok >= 1) {
-		mx_result_set(r, MX_PASS,
-			      "%d of %d answer ping; %s: %s (unbound's healthcheck tolerates one failure)",
-			      t->v4_ok, n, t->first_fail->p.host, t->first_fail->p.reason);
+		mx_result_set(
+		    r, MX_PASS,
+		    "%d of %d answer ping; %s: %s (unbound's healthcheck tolerates one failure)",
+		    t->v4_ok, n, t->first_fail->p.host, t->first_fail->p.reason);
 		return;
 	}
-	mx_result_set(r, MX_FAIL,
-		      "only %d of %d hosts answer ping (%s: %s): unbound's healthcheck fails and its "
-		      "container turns unhealthy",
-		      t->v4_ok, n, t->first_fail->p.host, t->first_fail->p.reason);
-	mx_result_remedy(r, "allow outgoing ICMP echo-request and the echo-reply coming back "
-			    "(to %s at least)", ctx->cfg->targets[ti].host);
+	mx_result_set(
+	    r, MX_FAIL,
+	    "only %d of %d hosts answer ping (%s: %s): unbound's healthcheck fails and its "
+	    "container turns unhealthy",
+	    t->v4_ok, n, t->first_fail->p.host, t->first_fail->p.reason);
+	mx_result_remedy(r,
+			 "allow outgoing ICMP echo-request and the echo-reply coming back "
+			 "(to %s at least)",
+			 ctx->cfg->targets[ti].host);
 }
 
 static void verdict_asn(struct mx_ctx *ctx, struct mx_result *r, int ti, struct tally *t)
@@ -513,27 +543,32 @@ static void verdict_asn(struct mx_ctx *ctx, struct mx_result *r, int ti, struct 
 	mx_data_bool(r, "dqs_key_set", have_key);
 	switch (op->code) {
 	case 200:
-		mx_result_set(r, MX_PASS, "%s: HTTP 200, this network's AS is not blocked by Spamhaus",
+		mx_result_set(r, MX_PASS,
+			      "%s: HTTP 200, this network's AS is not blocked by Spamhaus",
 			      tg->host);
 		mx_data_str(r, "asn_status", "clean");
 		return;
 	case 503:
 		mx_data_str(r, "asn_status", "blocked");
 		if (have_key) {
-			mx_result_set(r, MX_PASS,
-				      "%s: HTTP 503, the AS is blocked from Spamhaus's free mirrors, "
-				      "but SPAMHAUS_DQS_KEY is set so mailcow uses DQS",
-				      tg->host);
+			mx_result_set(
+			    r, MX_PASS,
+			    "%s: HTTP 503, the AS is blocked from Spamhaus's free mirrors, "
+			    "but SPAMHAUS_DQS_KEY is set so mailcow uses DQS",
+			    tg->host);
 			return;
 		}
-		mx_result_set(r, MX_WARN,
-			      "%s: HTTP 503, this network's AS is blocked by Spamhaus: its free DNS "
-			      "blocklists will not answer this host",
-			      tg->host);
-		mx_result_remedy(r, "create a free Spamhaus Data Query Service account "
-				    "(https://www.spamhaus.com/free-trial/sign-up-for-a-free-data-query-service-account) "
-				    "and put the key in mailcow.conf as SPAMHAUS_DQS_KEY=...; mailcow then "
-				    "queries the DQS zones instead of the public mirrors");
+		mx_result_set(
+		    r, MX_WARN,
+		    "%s: HTTP 503, this network's AS is blocked by Spamhaus: its free DNS "
+		    "blocklists will not answer this host",
+		    tg->host);
+		mx_result_remedy(
+		    r, "create a free Spamhaus Data Query Service account "
+		       "(https://www.spamhaus.com/free-trial/"
+		       "sign-up-for-a-free-data-query-service-account) "
+		       "and put the key in mailcow.conf as SPAMHAUS_DQS_KEY=...; mailcow then "
+		       "queries the DQS zones instead of the public mirrors");
 		return;
 	case 429:
 		mx_data_str(r, "asn_status", "rate_limited");
@@ -587,7 +622,8 @@ static void check_target(struct mx_ctx *ctx, struct mx_result *r)
 		goto out;
 	}
 	if (kind == OB_PUBIP6 && !run_state.v6_route) {
-		mx_result_set(r, MX_SKIP, "no IPv6 default route: this host has no public IPv6 path");
+		mx_result_set(r, MX_SKIP,
+			      "no IPv6 default route: this host has no public IPv6 path");
 		goto out;
 	}
 	if (!t.v4_ok && !t.v6_ok) {
@@ -681,8 +717,10 @@ static void check_public_ip(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "ipv4_source", src4);
 	mx_data_str(r, "ipv6_source", src6);
 	if (!v4 && !v6) {
-		mx_result_set(r, MX_WARN, "public address unknown (ip4/ip6.mailcow.email did not answer)");
-		mx_result_remedy(r, "give it with --public-ip ADDR so the DNS checks can compare records");
+		mx_result_set(r, MX_WARN,
+			      "public address unknown (ip4/ip6.mailcow.email did not answer)");
+		mx_result_remedy(
+		    r, "give it with --public-ip ADDR so the DNS checks can compare records");
 		return;
 	}
 	nat = v4 ? is_local_address(v4) == 0 : 0;
@@ -694,34 +732,38 @@ static void check_public_ip(struct mx_ctx *ctx, struct mx_result *r)
 
 /* The check table: one check per row of the seed's outgoing table (names
  * as in defaults.c), after the probe run. */
-#define T(name, title) {"outbound." name, title, check_target, "outbound.probes", MX_CHECK_LIVE | MX_CHECK_NET}
+#define T(name, title)                                                                             \
+	{                                                                                          \
+		"outbound." name, title, check_target, "outbound.probes",                          \
+		    MX_CHECK_LIVE | MX_CHECK_NET                                                   \
+	}
 static const struct mx_check outbound_checks[] = {
-	{"outbound.probes", "probe run", check_probes, NULL, MX_CHECK_LIVE | MX_CHECK_NET},
-	T("smtp_out", "SMTP 25 out"),
-	T("smtps_out", "SMTPS 465 out"),
-	T("dns_udp", "DNS/UDP to roots"),
-	T("dns_tcp", "DNS/TCP to roots"),
-	T("ping", "ICMP (unbound)"),
-	T("ntp", "NTP"),
-	T("clamd_rsync", "ClamAV rsync"),
-	T("fuzzy_mailcow", "mailcow fuzzy"),
-	T("fuzzy_rspamd", "rspamd fuzzy"),
-	T("fuzzy_maps", "fuzzy maps"),
-	T("asn_check", "Spamhaus ASN"),
-	T("github_http", "github.com:80"),
-	T("github_https", "github.com:443"),
-	T("docker_hub", "Docker Hub"),
-	T("sa_heinlein", "SA rules"),
-	T("bazaar", "bazaar.abuse.ch"),
-	T("urlhaus", "urlhaus.abuse.ch"),
-	T("clamav_db", "ClamAV DB"),
-	T("letsencrypt", "Let's Encrypt"),
-	T("sa_apache", "spamassassin.apache"),
-	T("razor", "Razor"),
-	T("ip4_mailcow", "ip4.mailcow"),
-	T("ip6_mailcow", "ip6.mailcow"),
-	{"outbound.public_ip", "public address", check_public_ip, "outbound.probes",
-	 MX_CHECK_LIVE | MX_CHECK_NET},
+    {"outbound.probes", "probe run", check_probes, NULL, MX_CHECK_LIVE | MX_CHECK_NET},
+    T("smtp_out", "SMTP 25 out"),
+    T("smtps_out", "SMTPS 465 out"),
+    T("dns_udp", "DNS/UDP to roots"),
+    T("dns_tcp", "DNS/TCP to roots"),
+    T("ping", "ICMP (unbound)"),
+    T("ntp", "NTP"),
+    T("clamd_rsync", "ClamAV rsync"),
+    T("fuzzy_mailcow", "mailcow fuzzy"),
+    T("fuzzy_rspamd", "rspamd fuzzy"),
+    T("fuzzy_maps", "fuzzy maps"),
+    T("asn_check", "Spamhaus ASN"),
+    T("github_http", "github.com:80"),
+    T("github_https", "github.com:443"),
+    T("docker_hub", "Docker Hub"),
+    T("sa_heinlein", "SA rules"),
+    T("bazaar", "bazaar.abuse.ch"),
+    T("urlhaus", "urlhaus.abuse.ch"),
+    T("clamav_db", "ClamAV DB"),
+    T("letsencrypt", "Let's Encrypt"),
+    T("sa_apache", "spamassassin.apache"),
+    T("razor", "Razor"),
+    T("ip4_mailcow", "ip4.mailcow"),
+    T("ip6_mailcow", "ip6.mailcow"),
+    {"outbound.public_ip", "public address", check_public_ip, "outbound.probes",
+     MX_CHECK_LIVE | MX_CHECK_NET},
 };
 #undef T
 

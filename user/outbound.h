@@ -12,16 +12,16 @@
 #include "probe_proto.h"
 
 enum ob_kind {
-	OB_TCP,    /* connect: the SYN-ACK answers our SYN */
+	OB_TCP,	   /* connect: the SYN-ACK answers our SYN */
 	OB_SMTP,   /* 220 banner */
 	OB_SMTPS,  /* TLS, then the 220 banner */
 	OB_RSYNC,  /* @RSYNCD: greeting */
-	OB_TLS,    /* TLS handshake, certificate verified for the name */
+	OB_TLS,	   /* TLS handshake, certificate verified for the name */
 	OB_HTTP,   /* HTTP/1.0 request, any HTTP status line */
-	OB_ASN,    /* HTTPS GET: the status says whether Spamhaus blocks the AS */
+	OB_ASN,	   /* HTTPS GET: the status says whether Spamhaus blocks the AS */
 	OB_PUBIP4, /* HTTP GET: the body is our public IPv4 address */
 	OB_PUBIP6,
-	OB_DNS,  /* to a root server; UDP or TCP per the target's proto */
+	OB_DNS, /* to a root server; UDP or TCP per the target's proto */
 	OB_FUZZY,
 	OB_NTP,
 	OB_ICMP,
@@ -64,8 +64,8 @@ struct ob_probe {
 	int icmp_raw;
 
 	/* Findings. */
-	int code;             /* SMTP reply code, HTTP status, fuzzy value */
-	char text[256];       /* banner, greeting, body (public IP) */
+	int code;	/* SMTP reply code, HTTP status, fuzzy value */
+	char text[256]; /* banner, greeting, body (public IP) */
 	char tls_version[16];
 	char tls_cipher[64];
 	char tls_subject[128];

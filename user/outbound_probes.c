@@ -19,10 +19,10 @@
 #include "outbound.h"
 
 static const char *const kind_names[OB_NKINDS] = {
-	[OB_TCP] = "tcp",     [OB_SMTP] = "smtp",     [OB_SMTPS] = "smtps", [OB_RSYNC] = "rsync",
-	[OB_TLS] = "tls",     [OB_HTTP] = "http",     [OB_ASN] = "asn",     [OB_PUBIP4] = "pubip4",
-	[OB_PUBIP6] = "pubip6", [OB_DNS] = "dns",     [OB_FUZZY] = "fuzzy", [OB_NTP] = "ntp",
-	[OB_ICMP] = "icmp",
+    [OB_TCP] = "tcp",	    [OB_SMTP] = "smtp", [OB_SMTPS] = "smtps", [OB_RSYNC] = "rsync",
+    [OB_TLS] = "tls",	    [OB_HTTP] = "http", [OB_ASN] = "asn",     [OB_PUBIP4] = "pubip4",
+    [OB_PUBIP6] = "pubip6", [OB_DNS] = "dns",	[OB_FUZZY] = "fuzzy", [OB_NTP] = "ntp",
+    [OB_ICMP] = "icmp",
 };
 
 int ob_kind_parse(const char *kind, enum ob_kind *out)
@@ -50,7 +50,8 @@ int ob_tls_init(const char *ca_file)
 		return 0;
 	tls_ctx = SSL_CTX_new(TLS_client_method());
 	if (!tls_ctx) {
-		mx_err("outbound: create TLS context: %s", ERR_reason_error_string(ERR_get_error()));
+		mx_err("outbound: create TLS context: %s",
+		       ERR_reason_error_string(ERR_get_error()));
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
@@ -399,18 +400,19 @@ static void app_check(struct ob_probe *op, int eof)
 			unsigned char a[16];
 			size_t i;
 
-			while (blen && (buf[off + blen - 1] == '\n' || buf[off + blen - 1] == '\r' ||
-					buf[off + blen - 1] == ' '))
+			while (blen && (buf[off + blen - 1] == '\n' ||
+					buf[off + blen - 1] == '\r' || buf[off + blen - 1] == ' '))
 				blen--;
 			snprintf(op->text, sizeof(op->text), "%.*s", (int)(blen > 64 ? 64 : blen),
 				 buf + off);
 			for (i = 0; op->text[i]; i++)
 				if ((unsigned char)op->text[i] < 32)
 					op->text[i] = '?';
-			if (op->code != 200 ||
-			    inet_pton(op->kind == OB_PUBIP4 ? AF_INET : AF_INET6, op->text, a) != 1) {
+			if (op->code != 200 || inet_pton(op->kind == OB_PUBIP4 ? AF_INET : AF_INET6,
+							 op->text, a) != 1) {
 				mx_probe_fail(p, 0, "HTTP %d, body is not an IPv%c address: '%s'",
-					      op->code, op->kind == OB_PUBIP4 ? '4' : '6', op->text);
+					      op->code, op->kind == OB_PUBIP4 ? '4' : '6',
+					      op->text);
 				return;
 			}
 			mx_probe_ok(p, "public address %s", op->text);
@@ -430,7 +432,8 @@ static void app_check(struct ob_probe *op, int eof)
 			goto more;
 		v = mx_dns_check(op->rbuf + 2, mlen, op->dns_id, &op->dns_aa, why, sizeof(why));
 		if (v == MX_REPLY_VALID)
-			mx_probe_ok(p, "SOA of . answered over TCP%s", op->dns_aa ? " (authoritative)" : "");
+			mx_probe_ok(p, "SOA of . answered over TCP%s",
+				    op->dns_aa ? " (authoritative)" : "");
 		else
 			mx_probe_fail(p, 0, "DNS over TCP: %s", why);
 		return;
@@ -536,18 +539,21 @@ static void stream_timeout(struct mx_probe *p)
 
 	switch (op->stage) {
 	case OB_ST_CONNECT:
-		mx_probe_fail(p, ETIMEDOUT,
-			      "connect to %s port %u: no answer to SYN in %.1f s (dropped on the way)",
-			      p->addr_str, p->port, t);
+		mx_probe_fail(
+		    p, ETIMEDOUT,
+		    "connect to %s port %u: no answer to SYN in %.1f s (dropped on the way)",
+		    p->addr_str, p->port, t);
 		break;
 	case OB_ST_TLS:
 		mx_probe_fail(p, ETIMEDOUT,
-			      "TCP connected, but the TLS handshake stalled for %.1f s (MTU or a filtering proxy?)",
+			      "TCP connected, but the TLS handshake stalled for %.1f s (MTU or a "
+			      "filtering proxy?)",
 			      t);
 		break;
 	default:
-		mx_probe_fail(p, ETIMEDOUT, "connected, but no complete reply in %.1f s (%zu bytes)",
-			      t, op->rlen);
+		mx_probe_fail(p, ETIMEDOUT,
+			      "connected, but no complete reply in %.1f s (%zu bytes)", t,
+			      op->rlen);
 	}
 }
 
@@ -562,10 +568,10 @@ static void stream_cleanup(struct mx_probe *p)
 }
 
 static const struct mx_probe_ops stream_ops = {
-	.start = stream_start,
-	.io = stream_io,
-	.timeout = stream_timeout,
-	.cleanup = stream_cleanup,
+    .start = stream_start,
+    .io = stream_io,
+    .timeout = stream_timeout,
+    .cleanup = stream_cleanup,
 };
 
 /* Datagram probes: DNS/UDP, NTP, fuzzy ----------------------------------- */
@@ -665,7 +671,8 @@ static void dgram_verdict(struct ob_probe *op, const uint8_t *buf, size_t n)
 		if (v == MX_REPLY_VALID) {
 			op->code = value;
 			if (value == 403)
-				mx_probe_ok(p, "fuzzy_storage answered our tag (403: it only takes encrypted commands)");
+				mx_probe_ok(p, "fuzzy_storage answered our tag (403: it only takes "
+					       "encrypted commands)");
 			else
 				mx_probe_ok(p, "fuzzy_storage answered our tag (value %d)", value);
 		}
@@ -678,7 +685,8 @@ static void dgram_verdict(struct ob_probe *op, const uint8_t *buf, size_t n)
 		mx_probe_fail(p, 0, "%s", why);
 	else if (v == MX_REPLY_ALIEN) {
 		op->alien++;
-		mx_dbg("outbound: %s: ignored a reply from %s: %s", op->p.host, op->p.addr_str, why);
+		mx_dbg("outbound: %s: ignored a reply from %s: %s", op->p.host, op->p.addr_str,
+		       why);
 		snprintf(op->text, sizeof(op->text), "%s", why);
 	}
 }
@@ -713,7 +721,8 @@ static void dgram_timeout(struct mx_probe *p)
 
 	if (op->alien)
 		mx_probe_fail(p, ETIMEDOUT,
-			      "%u repl%s from %s did not match our request (%s): not believed; no valid answer in %.1f s",
+			      "%u repl%s from %s did not match our request (%s): not believed; no "
+			      "valid answer in %.1f s",
 			      op->alien, op->alien == 1 ? "y" : "ies", p->addr_str, op->text, t);
 	else if (op->ports != OB_PORTS_ANY)
 		mx_probe_fail(p, ETIMEDOUT, "no answer to %d quer%s from source port %u in %.1f s",
@@ -724,10 +733,10 @@ static void dgram_timeout(struct mx_probe *p)
 }
 
 static const struct mx_probe_ops dgram_ops = {
-	.start = dgram_start,
-	.io = dgram_io,
-	.resend = dgram_send,
-	.timeout = dgram_timeout,
+    .start = dgram_start,
+    .io = dgram_io,
+    .resend = dgram_send,
+    .timeout = dgram_timeout,
 };
 
 /* ICMP echo --------------------------------------------------------------- */
@@ -746,9 +755,10 @@ static int icmp_start(struct mx_probe *p)
 		fd = socket(p->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 		if (fd < 0) {
 			err = errno;
-			mx_probe_fail(p, err,
-				      "ICMP socket: %s (needs net.ipv4.ping_group_range or CAP_NET_RAW)",
-				      strerror(err));
+			mx_probe_fail(
+			    p, err,
+			    "ICMP socket: %s (needs net.ipv4.ping_group_range or CAP_NET_RAW)",
+			    strerror(err));
 			return -err;
 		}
 		op->icmp_raw = 1;
@@ -765,8 +775,8 @@ static int icmp_start(struct mx_probe *p)
 	mx_random(&op->icmp_id, sizeof(op->icmp_id));
 	mx_random(&op->icmp_seq, sizeof(op->icmp_seq));
 	mx_random(op->icmp_nonce, sizeof(op->icmp_nonce));
-	len = mx_icmp_echo(op->wbuf, sizeof(op->wbuf), v6, op->icmp_id, op->icmp_seq,
-			   op->icmp_nonce);
+	len =
+	    mx_icmp_echo(op->wbuf, sizeof(op->wbuf), v6, op->icmp_id, op->icmp_seq, op->icmp_nonce);
 	op->wlen = len;
 	dgram_send(p);
 	return 0;
@@ -817,10 +827,10 @@ static void icmp_io(struct mx_probe *p, int fd, uint32_t events)
 }
 
 static const struct mx_probe_ops icmp_ops = {
-	.start = icmp_start,
-	.io = icmp_io,
-	.resend = dgram_send,
-	.timeout = dgram_timeout,
+    .start = icmp_start,
+    .io = icmp_io,
+    .resend = dgram_send,
+    .timeout = dgram_timeout,
 };
 
 void ob_probe_init(struct ob_probe *op)

@@ -371,8 +371,9 @@ static void resolve_dispatch(struct mx_loop *l)
 		if (r->gai_rc)
 			p->resolve_failed = 1;
 		if (r->gai_rc == EAI_AGAIN && !r->req && r->addrlen == 0) {
-			mx_probe_fail(p, ETIMEDOUT, "resolve %s: no answer from the resolver in %.1f s",
-				      p->host, l->o.timeout_s);
+			mx_probe_fail(p, ETIMEDOUT,
+				      "resolve %s: no answer from the resolver in %.1f s", p->host,
+				      l->o.timeout_s);
 			continue;
 		}
 		if (r->gai_rc) {
@@ -435,7 +436,8 @@ static void on_time(struct mx_loop *l, double now)
 		}
 		if (now >= p->next_resend && p->sent < p->tries && p->ops->resend) {
 			p->ops->resend(p);
-			p->next_resend = p->sent < p->tries ? now + l->o.timeout_s / p->tries : INFINITY;
+			p->next_resend =
+			    p->sent < p->tries ? now + l->o.timeout_s / p->tries : INFINITY;
 		}
 	}
 }
@@ -548,7 +550,8 @@ out:
 	/* Anything still open (loop error): close it. */
 	for (i = 0; i < l->n; i++)
 		if (l->probes[i]->state != MX_PROBE_DONE)
-			mx_probe_fail(l->probes[i], -err, "probe engine stopped: %s", strerror(-err));
+			mx_probe_fail(l->probes[i], -err, "probe engine stopped: %s",
+				      strerror(-err));
 	for (i = 0; i < l->nres; i++) {
 		struct gaicb *req = l->res[i].req;
 

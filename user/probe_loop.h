@@ -25,10 +25,10 @@ enum mx_probe_state {
 };
 
 enum mx_probe_outcome {
-	MX_OUT_NONE,    /* not finished */
-	MX_OUT_OK,      /* a valid reply to what we sent */
-	MX_OUT_FAIL,    /* refused, timed out, or an invalid reply */
-	MX_OUT_NA,      /* not applicable: e.g. the name has no AAAA record */
+	MX_OUT_NONE, /* not finished */
+	MX_OUT_OK,   /* a valid reply to what we sent */
+	MX_OUT_FAIL, /* refused, timed out, or an invalid reply */
+	MX_OUT_NA,   /* not applicable: e.g. the name has no AAAA record */
 };
 
 struct mx_probe_ops {
@@ -54,11 +54,11 @@ struct mx_probe {
 	const struct mx_probe_ops *ops;
 	char host[256]; /* name or address literal */
 	uint16_t port;
-	int family;      /* AF_INET or AF_INET6 */
-	int socktype;    /* SOCK_STREAM / SOCK_DGRAM / SOCK_RAW (resolution hint) */
-	int tries;       /* sends for datagram probes (1 = no retry) */
-	void *user;      /* the caller's bookkeeping */
-	void *proto;     /* protocol state owned by ops */
+	int family;   /* AF_INET or AF_INET6 */
+	int socktype; /* SOCK_STREAM / SOCK_DGRAM / SOCK_RAW (resolution hint) */
+	int tries;    /* sends for datagram probes (1 = no retry) */
+	void *user;   /* the caller's bookkeeping */
+	void *proto;  /* protocol state owned by ops */
 
 	/* Filled by the engine. */
 	struct sockaddr_storage addr;
@@ -69,19 +69,19 @@ struct mx_probe {
 	struct mx_loop *loop;
 	int fds[MX_PROBE_MAX_FDS];
 	int nfds;
-	int sent; /* sends so far (datagram probes) */
+	int sent;				      /* sends so far (datagram probes) */
 	double t_start, t_end, next_resend, deadline; /* monotonic seconds */
-	double rtt_s;                                 /* request to valid reply */
-	char reason[256];                             /* why it failed / what answered */
-	int err;                                      /* errno of the failure, or 0 */
-	int resolve_failed;                           /* the name did not resolve */
+	double rtt_s;				      /* request to valid reply */
+	char reason[256];			      /* why it failed / what answered */
+	int err;				      /* errno of the failure, or 0 */
+	int resolve_failed;			      /* the name did not resolve */
 	int resolve_idx;
 };
 
 struct mx_loop_opts {
-	double timeout_s;     /* per probe, from its start (and per resolution) */
-	double rate_per_s;    /* probe starts per second */
-	unsigned burst;       /* starts allowed at once */
+	double timeout_s;  /* per probe, from its start (and per resolution) */
+	double rate_per_s; /* probe starts per second */
+	unsigned burst;	   /* starts allowed at once */
 };
 
 struct mx_loop *mx_loop_new(const struct mx_loop_opts *o);
@@ -100,7 +100,7 @@ int mx_loop_watch(struct mx_probe *p, int fd, uint32_t events);
 int mx_loop_modify(struct mx_probe *p, int fd, uint32_t events);
 void mx_probe_ok(struct mx_probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mx_probe_fail(struct mx_probe *p, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void mx_probe_na(struct mx_probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fills buf with random bytes (getrandom, never blocks after boot). */
 void mx_random(void *buf, size_t len);

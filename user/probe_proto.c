@@ -178,8 +178,8 @@ void mx_fuzzy_request(uint8_t buf[MX_FUZZY_CMD_LEN], uint32_t tag, const uint8_t
 	memcpy(buf + 12, digest, 64);
 }
 
-enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag,
-			     const uint8_t digest[64], int32_t *value, char *why, size_t whylen)
+enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const uint8_t digest[64],
+			     int32_t *value, char *why, size_t whylen)
 {
 	uint32_t rtag;
 
@@ -313,8 +313,8 @@ enum mx_reply mx_rsync_greeting(const char *buf, size_t len, char *ver, size_t v
 	return MX_REPLY_VALID;
 }
 
-enum mx_reply mx_http_response(const char *buf, size_t len, int eof, int *status,
-			       size_t *body_off, size_t *body_len)
+enum mx_reply mx_http_response(const char *buf, size_t len, int eof, int *status, size_t *body_off,
+			       size_t *body_len)
 {
 	const char *hdr_end = memmem(buf, len, "\r\n\r\n", 4), *p;
 	long clen = -1;

@@ -50,8 +50,8 @@ double mx_ntp_to_double(uint64_t ts);
 void mx_fuzzy_request(uint8_t buf[MX_FUZZY_CMD_LEN], uint32_t tag, const uint8_t digest[64]);
 /* VALID when tag (and digest, if present) match; value is the reply's
  * value field (403: the server only takes encrypted commands). */
-enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag,
-			     const uint8_t digest[64], int32_t *value, char *why, size_t whylen);
+enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const uint8_t digest[64],
+			     int32_t *value, char *why, size_t whylen);
 
 /* ICMP echo (v4 type 8/0, v6 128/129) with id, sequence and a payload
  * nonce. Returns the length. */
@@ -72,7 +72,7 @@ enum mx_reply mx_smtp_banner(const char *buf, size_t len, int *code, char *line,
 enum mx_reply mx_rsync_greeting(const char *buf, size_t len, char *ver, size_t verlen);
 /* HTTP/1.x response: VALID once the header and (per Content-Length, or at
  * eof) the body are in; status, and body offset/length. */
-enum mx_reply mx_http_response(const char *buf, size_t len, int eof, int *status,
-			       size_t *body_off, size_t *body_len);
+enum mx_reply mx_http_response(const char *buf, size_t len, int eof, int *status, size_t *body_off,
+			       size_t *body_len);
 
 #endif

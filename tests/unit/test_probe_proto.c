@@ -23,9 +23,9 @@ static void test_dns(void **state)
 	r[2] = 0x84;
 	r[3] = 0x00;
 	r[7] = 1; /* ancount */
-	static const uint8_t soa[] = {0,    0,   6, 0, 1, 0, 0, 0x0e, 0x10, 0, 22, 0, 0, 0, 0,
-				      0,    1,   0, 0, 7, 8, 0, 0,    3,    0x84, 0, 9,  0x3a, 0x80,
-				      0x00, 0x01, 0x51, 0x80};
+	static const uint8_t soa[] = {0, 0, 6,	  0, 1, 0,    0,    0x0e, 0x10, 0,    22,
+				      0, 0, 0,	  0, 0, 1,    0,    0,	  7,	8,    0,
+				      0, 3, 0x84, 0, 9, 0x3a, 0x80, 0x00, 0x01, 0x51, 0x80};
 	memcpy(r + n, soa, sizeof(soa));
 	assert_int_equal(mx_dns_check(r, n + sizeof(soa), 0x1234, &aa, why, sizeof(why)),
 			 MX_REPLY_VALID);
@@ -77,7 +77,8 @@ static void test_ntp(void **state)
 	assert_int_equal(mx_ntp_check(r, sizeof(r), tx, &rep, why, sizeof(why)), MX_REPLY_VALID);
 	assert_int_equal(rep.stratum, 2);
 	/* Originate off by one bit: not an answer to our request. */
-	assert_int_equal(mx_ntp_check(r, sizeof(r), tx ^ 1, &rep, why, sizeof(why)), MX_REPLY_ALIEN);
+	assert_int_equal(mx_ntp_check(r, sizeof(r), tx ^ 1, &rep, why, sizeof(why)),
+			 MX_REPLY_ALIEN);
 	/* A mode-3 packet (our own request looped back) is no answer. */
 	r[0] = 0x23;
 	assert_int_equal(mx_ntp_check(r, sizeof(r), tx, &rep, why, sizeof(why)), MX_REPLY_ALIEN);
@@ -149,15 +150,21 @@ static void test_icmp(void **state)
 		if (!v6)
 			assert_int_equal(mx_inet_csum(pkt, n), 0); /* checksum verifies */
 		/* The request itself is not a reply. */
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce), MX_REPLY_ALIEN);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce),
+				 MX_REPLY_ALIEN);
 		pkt[0] = v6 ? 129 : 0;
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce), MX_REPLY_VALID);
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1112, 0x2222, nonce), MX_REPLY_ALIEN);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce),
+				 MX_REPLY_VALID);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1112, 0x2222, nonce),
+				 MX_REPLY_ALIEN);
 		/* Ping sockets: the kernel owns the id, the sequence still counts. */
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 0, 0x1112, 0x2222, nonce), MX_REPLY_VALID);
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 0, 0x1111, 0x2223, nonce), MX_REPLY_ALIEN);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 0, 0x1112, 0x2222, nonce),
+				 MX_REPLY_VALID);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 0, 0x1111, 0x2223, nonce),
+				 MX_REPLY_ALIEN);
 		pkt[8] ^= 1;
-		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce), MX_REPLY_ALIEN);
+		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce),
+				 MX_REPLY_ALIEN);
 	}
 }
 
@@ -212,9 +219,9 @@ static void test_rsync_http(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dns),   cmocka_unit_test(test_ntp),
-		cmocka_unit_test(test_fuzzy), cmocka_unit_test(test_icmp),
-		cmocka_unit_test(test_smtp),  cmocka_unit_test(test_rsync_http),
+	    cmocka_unit_test(test_dns),	  cmocka_unit_test(test_ntp),
+	    cmocka_unit_test(test_fuzzy), cmocka_unit_test(test_icmp),
+	    cmocka_unit_test(test_smtp),  cmocka_unit_test(test_rsync_http),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
