@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/errqueue.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -157,6 +158,97 @@ static const char *err_words(int err)
 	default:
 		return strerror(err);
 	}
+}
+
+/* ICMP errors: with IP_RECVERR the kernel queues the ICMP message that
+ * answered our datagram, with the address of the router that sent it. */
+static void want_icmp_errors(int fd, int family)
+{
+	int one = 1;
+
+	if (family == AF_INET6)
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+static const char *icmp_words(int v6, int type, int code)
+{
+	if (!v6 && type == 3) {
+		switch (code) {
+		case 0:
+			return "network unreachable";
+		case 1:
+			return "host unreachable";
+		case 3:
+			return "port unreachable";
+		case 9:
+		case 10:
+		case 13:
+			return "administratively prohibited";
+		default:
+			return "destination unreachable";
+		}
+	}
+	if (v6 && type == 1) {
+		switch (code) {
+		case 0:
+			return "no route to destination";
+		case 1:
+		case 5:
+		case 6:
+			return "administratively prohibited";
+		case 3:
+			return "address unreachable";
+		case 4:
+			return "port unreachable";
+		default:
+			return "destination unreachable";
+		}
+	}
+	if ((!v6 && type == 11) || (v6 && type == 3))
+		return "time exceeded (a routing loop?)";
+	return "error";
+}
+
+/* Reads one queued ICMP error; 1 with a sentence in buf, else 0. */
+static int icmp_error(struct mx_probe *p, int fd, char *buf, size_t len)
+{
+	char ctrl[512], data[64], from[INET6_ADDRSTRLEN] = "?";
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+	struct cmsghdr *c;
+
+	if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		struct sock_extended_err *ee;
+		struct sockaddr *off;
+		int v6;
+
+		if (!((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+		      (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(c);
+		v6 = ee->ee_origin == SO_EE_ORIGIN_ICMP6;
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP && !v6)
+			continue;
+		off = SO_EE_OFFENDER(ee);
+		if (off->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)off)->sin_addr, from,
+				  sizeof(from));
+		else if (off->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)off)->sin6_addr, from,
+				  sizeof(from));
+		snprintf(buf, len, "ICMP %s from %s%s", icmp_words(v6, ee->ee_type, ee->ee_code),
+			 from,
+			 strcmp(from, p->addr_str)
+			     ? " (a router or firewall on the path, not the target)"
+			     : " (the target itself)");
+		return 1;
+	}
+	return 0;
 }
 
 /* Stream probes ----------------------------------------------------------- */
@@ -609,6 +701,7 @@ static int dgram_start(struct mx_probe *p)
 		return fd;
 	}
 	mx_loop_modify(p, fd, EPOLLIN);
+	want_icmp_errors(fd, p->family);
 	/* connect(): the kernel then only hands us datagrams from the peer and
 	 * reports its ICMP errors on this socket. */
 	if (connect(fd, (struct sockaddr *)&p->addr, p->addrlen) < 0) {
@@ -703,7 +796,12 @@ static void dgram_io(struct mx_probe *p, int fd, uint32_t events)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* An ICMP error for a send of ours (connected socket). */
-			if (errno == ECONNREFUSED)
+			char icmp[200];
+			int err = errno;
+
+			if (icmp_error(p, fd, icmp, sizeof(icmp)))
+				mx_probe_fail(p, err, "%s", icmp);
+			else if (errno == ECONNREFUSED)
 				mx_probe_fail(p, errno, "%s answered ICMP port unreachable",
 					      p->addr_str);
 			else
@@ -768,6 +866,7 @@ static int icmp_start(struct mx_probe *p)
 		mx_probe_fail(p, -err, "epoll: %s", strerror(-err));
 		return err;
 	}
+	want_icmp_errors(fd, p->family);
 	if (connect(fd, (struct sockaddr *)&p->addr, p->addrlen) < 0) {
 		mx_probe_fail(p, errno, "connect to %s: %s", p->addr_str, err_words(errno));
 		return -1;
@@ -797,8 +896,14 @@ static void icmp_io(struct mx_probe *p, int fd, uint32_t events)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* Ping sockets report the ICMP errors for our echo here. */
-			mx_probe_fail(p, errno, "echo to %s: ICMP error back: %s", p->addr_str,
-				      strerror(errno));
+			char why[200];
+			int err = errno;
+
+			if (icmp_error(p, fd, why, sizeof(why)))
+				mx_probe_fail(p, err, "%s", why);
+			else
+				mx_probe_fail(p, err, "echo to %s: ICMP error back: %s",
+					      p->addr_str, strerror(err));
 			return;
 		}
 		ilen = n;
