@@ -85,6 +85,11 @@ void ob_probe_init(struct ob_probe *op);
 int ob_tls_init(const char *ca_file);
 void ob_tls_free(void);
 
+/* An ICMP echo socket: unprivileged ping socket, else raw (*raw = 1).
+ * Returns the fd or -errno. The same choice `mxprobe features` reports. */
+int ob_icmp_socket(int family, int *raw);
+const char *mx_choose_outbound(const char **why);
+
 /* Whether the main routing table has a default route for family (netlink). */
 int mx_route_has_default(int family);
 

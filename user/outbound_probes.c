@@ -839,27 +839,52 @@ static const struct mx_probe_ops dgram_ops = {
 
 /* ICMP echo --------------------------------------------------------------- */
 
+int ob_icmp_socket(int family, int *raw)
+{
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	int fd;
+
+	/* An unprivileged ping socket when net.ipv4.ping_group_range allows
+	 * it (the kernel then owns the echo id), else a raw socket. */
+	*raw = 0;
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd >= 0)
+		return fd;
+	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	*raw = 1;
+	return fd;
+}
+
+const char *mx_choose_outbound(const char **why)
+{
+	int raw, fd = ob_icmp_socket(AF_INET, &raw);
+
+	if (fd < 0) {
+		*why =
+		    "no ICMP socket: neither net.ipv4.ping_group_range nor CAP_NET_RAW allow one";
+		return NULL;
+	}
+	close(fd);
+	*why = raw ? "ICMP echo over a raw socket (ping_group_range excludes us; CAP_NET_RAW)"
+		   : "ICMP echo over an unprivileged ping socket (net.ipv4.ping_group_range)";
+	return "epoll probe engine";
+}
+
 static int icmp_start(struct mx_probe *p)
 {
 	struct ob_probe *op = OB(p);
 	int v6 = p->family == AF_INET6;
-	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	int fd, err, len;
 
-	/* An unprivileged ping socket when net.ipv4.ping_group_range allows
-	 * it, else a raw socket (CAP_NET_RAW). */
-	fd = socket(p->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	fd = ob_icmp_socket(p->family, &op->icmp_raw);
 	if (fd < 0) {
-		fd = socket(p->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-		if (fd < 0) {
-			err = errno;
-			mx_probe_fail(
-			    p, err,
-			    "ICMP socket: %s (needs net.ipv4.ping_group_range or CAP_NET_RAW)",
-			    strerror(err));
-			return -err;
-		}
-		op->icmp_raw = 1;
+		err = -fd;
+		mx_probe_fail(p, err,
+			      "ICMP socket: %s (needs net.ipv4.ping_group_range or CAP_NET_RAW)",
+			      strerror(err));
+		return fd;
 	}
 	err = mx_loop_watch(p, fd, EPOLLIN);
 	if (err) {
