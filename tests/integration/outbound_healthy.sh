@@ -48,3 +48,14 @@ expect_eq "$(w_status "$out" outbound.github_https)" fail "untrusted certificate
 expect_match "$(jq -r '.checks[] | select(.id == "outbound.github_https") | .summary' <<<"$out")" \
 	'did not verify: (self-signed|unable to get local issuer)' "verification reason named"
 expect_eq "$(w_status "$out" outbound.smtp_out)" pass "plain SMTP unaffected"
+
+# ICMP over both socket kinds: raw by default (ping_group_range "1 0"), the
+# unprivileged ping socket once the namespace's range includes our group.
+expect_eq "$(jq -r '[.checks[] | select(.id == "outbound.ping") | .data.probes[].icmp_socket] | unique | join(",")' <<<"$out")" \
+	raw "raw ICMP socket by default"
+ip netns exec "$W_HOST" sysctl -qw net.ipv4.ping_group_range="0 0"
+world_mx outbound --json
+out=$W_OUT
+expect_eq "$(w_status "$out" outbound.ping)" pass "ping over a ping socket"
+expect_eq "$(jq -r '[.checks[] | select(.id == "outbound.ping") | .data.probes[].icmp_socket] | unique | join(",")' <<<"$out")" \
+	ping "unprivileged ping socket used"
