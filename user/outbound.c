@@ -281,6 +281,8 @@ static json_object *probe_json(const struct ob_probe *op)
 		ADD("rtt_seconds", json_object_new_double(op->p.rtt_s));
 	if (op->kind == OB_DNS) {
 		ADD("transport", json_object_new_string(op->udp ? "udp" : "tcp"));
+		if (op->p.outcome == MX_OUT_OK)
+			ADD("authoritative", json_object_new_boolean(op->dns_aa));
 		ADD("source_port", op->sport ? json_object_new_int(op->sport) : NULL);
 		ADD("source_ports", json_object_new_string(
 					op->ports == OB_PORTS_LOW ? "1024-32767" : "32768-65535"));
@@ -433,6 +435,31 @@ static void verdict_generic(struct mx_ctx *ctx, struct mx_result *r, int ti, str
 	}
 }
 
+/* Did a peer of this target answer with an error (not silence)? */
+static int answered_wrongly(int target)
+{
+	size_t i;
+
+	for (i = 0; i < run_state.n; i++)
+		if (run_state.probes[i].target == target && run_state.probes[i].answered_wrongly)
+			return 1;
+	return 0;
+}
+
+/* Did any valid DNS answer of this target lack the AA flag? */
+static int non_authoritative(int target)
+{
+	size_t i;
+
+	for (i = 0; i < run_state.n; i++) {
+		const struct ob_probe *op = &run_state.probes[i];
+
+		if (op->target == target && op->p.outcome == MX_OUT_OK && !op->dns_aa)
+			return 1;
+	}
+	return 0;
+}
+
 static void verdict_dns(struct mx_ctx *ctx, struct mx_result *r, int ti)
 {
 	const struct mx_target *tg = &ctx->cfg->targets[ti];
@@ -444,10 +471,30 @@ static void verdict_dns(struct mx_ctx *ctx, struct mx_result *r, int ti)
 	mx_data_bool(r, "low_ports_ok", lo.v4_ok > 0);
 	mx_data_bool(r, "high_ports_ok", hi.v4_ok > 0);
 	if (lo.v4_ok && hi.v4_ok) {
+		int nonauth = non_authoritative(ti);
+
+		mx_data_bool(r, "authoritative", !nonauth);
 		mx_result_set(
 		    r, MX_PASS,
 		    "root servers answer over %s from source ports 1024-32767 and 32768-65535 (%s)",
 		    tr, lo.first_ok->p.host);
+		if (nonauth) {
+			/* A root server answers ". SOA" with AA set; a resolver on
+			 * the path that grabbed our query does not. */
+			mx_result_set(
+			    r, MX_WARN,
+			    "answers for the root zone come back without the authoritative "
+			    "flag: something on the path intercepts port 53 over %s "
+			    "(a transparent DNS proxy)",
+			    tr);
+			mx_result_remedy(r,
+					 "unbound must reach authoritative servers itself: ask the "
+					 "provider to stop redirecting port 53, or forward unbound "
+					 "to the provider's resolver (forward-zone in "
+					 "data/conf/unbound/unbound.conf; big shared resolvers are "
+					 "refused by Spamhaus)");
+			return;
+		}
 		if (lo.v6_fail + hi.v6_fail && !(lo.v6_ok + hi.v6_ok)) {
 			mx_result_set(r, MX_WARN,
 				      "root servers answer over %s/IPv4, but not over IPv6: %s", tr,
@@ -456,6 +503,22 @@ static void verdict_dns(struct mx_ctx *ctx, struct mx_result *r, int ti)
 					 "allow outgoing port 53 over IPv6 too, or unbound wastes "
 					 "time on IPv6 servers (do-ip6: no otherwise)");
 		}
+		return;
+	}
+	if (!lo.v4_ok && !hi.v4_ok && answered_wrongly(ti)) {
+		struct ob_probe *f = lo.first_fail ? lo.first_fail : hi.first_fail;
+
+		/* A root server never answers ". SOA" with an error: whatever
+		 * answered in its name sits on the path. */
+		mx_result_set(r, MX_FAIL,
+			      "the root servers' addresses answer over %s, but not as root servers "
+			      "(%s): port 53 is intercepted on the path",
+			      tr, f ? f->p.reason : "an error");
+		mx_result_remedy(r,
+				 "unbound needs to reach authoritative servers on port 53: ask the "
+				 "provider or network admin to stop redirecting DNS, or forward "
+				 "unbound to the resolver they provide (forward-zone in "
+				 "data/conf/unbound/unbound.conf)");
 		return;
 	}
 	if (!lo.v4_ok && !hi.v4_ok) {

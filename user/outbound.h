@@ -74,6 +74,7 @@ struct ob_probe {
 	double ntp_offset_s;
 	int ntp_stratum;
 	int dns_aa;
+	int answered_wrongly; /* the peer answered, with an error (BAD) */
 };
 
 int ob_kind_parse(const char *kind, enum ob_kind *out);

@@ -526,8 +526,10 @@ static void app_check(struct ob_probe *op, int eof)
 		if (v == MX_REPLY_VALID)
 			mx_probe_ok(p, "SOA of . answered over TCP%s",
 				    op->dns_aa ? " (authoritative)" : "");
-		else
+		else {
+			op->answered_wrongly = v == MX_REPLY_BAD;
 			mx_probe_fail(p, 0, "DNS over TCP: %s", why);
+		}
 		return;
 	more:
 		if (eof)
@@ -774,9 +776,10 @@ static void dgram_verdict(struct ob_probe *op, const uint8_t *buf, size_t n)
 	default:
 		break;
 	}
-	if (v == MX_REPLY_BAD)
+	if (v == MX_REPLY_BAD) {
+		op->answered_wrongly = 1;
 		mx_probe_fail(p, 0, "%s", why);
-	else if (v == MX_REPLY_ALIEN) {
+	} else if (v == MX_REPLY_ALIEN) {
 		op->alien++;
 		mx_dbg("outbound: %s: ignored a reply from %s: %s", op->p.host, op->p.addr_str,
 		       why);

@@ -65,6 +65,15 @@ enum mx_reply mx_dns_check(const uint8_t *buf, size_t len, uint16_t id, int *aa,
 	if (ldns_pkt_get_opcode(p) != LDNS_PACKET_QUERY) {
 		WHY("wrong opcode");
 		v = MX_REPLY_ALIEN;
+	} else if (!q && ldns_rr_list_rr_count(qs) == 0 &&
+		   ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR) {
+		/* Error replies (REFUSED, FORMERR) often drop the question: our
+		 * id from our peer, and an error, so it can only ever fail. */
+		char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(p));
+
+		WHY("server answered %s", rc ? rc : "an error");
+		free(rc);
+		v = MX_REPLY_BAD;
 	} else if (!q || ldns_rr_get_type(q) != LDNS_RR_TYPE_SOA ||
 		   ldns_rr_get_class(q) != LDNS_RR_CLASS_IN ||
 		   ldns_dname_label_count(ldns_rr_owner(q)) != 0) {

@@ -49,6 +49,18 @@ static void test_dns(void **state)
 	assert_int_equal(mx_dns_check(r, n + sizeof(soa), 0x1234, &aa, why, sizeof(why)),
 			 MX_REPLY_BAD);
 	assert_non_null(strstr(why, "REFUSED"));
+	/* REFUSED without a question section (as unbound sends it): an error
+	 * from the peer, never a pass. */
+	{
+		uint8_t e[12] = {0x12, 0x34, 0x80, 0x05};
+
+		assert_int_equal(mx_dns_check(e, sizeof(e), 0x1234, &aa, why, sizeof(why)),
+				 MX_REPLY_BAD);
+		assert_non_null(strstr(why, "REFUSED"));
+		e[3] = 0; /* NOERROR without a question: not an answer to us */
+		assert_int_equal(mx_dns_check(e, sizeof(e), 0x1234, &aa, why, sizeof(why)),
+				 MX_REPLY_ALIEN);
+	}
 	/* Short garbage. */
 	assert_int_equal(mx_dns_check(r, 5, 0x1234, &aa, why, sizeof(why)), MX_REPLY_ALIEN);
 }
