@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -311,7 +312,7 @@ static int apply_key(struct mx_config *cfg, const char *key, char *val)
 		return 0;
 	}
 	if (!strcmp(key, "ca_file")) {
-		if (val[0] != '/')
+		if (val[0] != '/' || access(val, R_OK) != 0)
 			return -1;
 		snprintf(cfg->ca_file, sizeof(cfg->ca_file), "%s", val);
 		return 0;

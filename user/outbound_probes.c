@@ -59,8 +59,10 @@ int ob_tls_init(const char *ca_file)
 	SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_PEER, NULL);
 	if (ca_file && *ca_file) {
 		if (SSL_CTX_load_verify_locations(tls_ctx, ca_file, NULL) != 1) {
+			const char *why = ERR_reason_error_string(ERR_get_error());
+
 			mx_err("outbound: load CA file %s: %s", ca_file,
-			       ERR_reason_error_string(ERR_get_error()));
+			       access(ca_file, R_OK) ? strerror(errno) : why ? why : "not a PEM file");
 			SSL_CTX_free(tls_ctx);
 			tls_ctx = NULL;
 			return -1;
