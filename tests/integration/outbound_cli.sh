@@ -14,7 +14,8 @@ bad() { # bad EXPECTED_PATTERN ARGS...
 	expect_match "$out" "$pat" "message of: mxprobe $*"
 }
 conf=$(mktemp /tmp/mxt-outbound-cli-XXXXXX)
-mx_on_exit "rm -f $conf"
+root=$(mktemp -d /tmp/mxt-outbound-root-XXXXXX)
+mx_on_exit "rm -rf $conf $root"
 bad "target: .*'bad_host!' is not a host name" outbound --target 'smtp_out=bad_host!:25'
 bad "target: unknown target 'smtp'" outbound --target smtp=192.0.2.1
 bad "target: .*write IPv6 addresses as \[ADDR\]:PORT" outbound --target dns_udp=2001:db8::1:53
@@ -26,6 +27,6 @@ echo "ca_file = /nonexistent/ca.pem" >"$conf"
 bad "config: .*:1: bad value '/nonexistent/ca.pem' for ca_file" outbound --config "$conf"
 echo "target.ntp = [2001:db8::123]:123" >"$conf"
 # A valid line is taken (under --sysroot the live probes are skipped).
-out=$("$MXPROBE" outbound --config "$conf" --sysroot / --json) || fail "a valid target line"
+out=$("$MXPROBE" outbound --config "$conf" --sysroot "$root" --json) || fail "a valid target line"
 expect_eq "$(jq -r '[.checks[].status] | unique | join(",")' <<<"$out")" skip "live checks skipped under --sysroot"
 echo "outbound cli: all good"
