@@ -301,8 +301,21 @@ static json_object *probe_json(const struct ob_probe *op)
 		ADD("tls_issuer", json_object_new_string(op->tls_issuer));
 	if (op->tls_verify_failed)
 		ADD("tls_verify_failed", json_object_new_boolean(1));
-	if ((op->kind == OB_SMTP || op->kind == OB_SMTPS) && op->text[0])
+	if (op->kind == OB_SMTP && op->banner[0])
+		ADD("banner", json_object_new_string(op->banner));
+	else if (op->kind == OB_SMTPS && op->text[0])
 		ADD("banner", json_object_new_string(op->text));
+	if (op->kind == OB_SMTP && op->starttls >= 0) {
+		ADD("starttls", json_object_new_boolean(op->starttls));
+		if (op->starttls_masked)
+			ADD("starttls_masked", json_object_new_boolean(1));
+	}
+	if (op->kind == OB_SMTP && op->tls_version[0])
+		ADD("certificate_verified", json_object_new_boolean(!op->tls_verify_error[0]));
+	if (op->tls_verify_error[0])
+		ADD("certificate_error", json_object_new_string(op->tls_verify_error));
+	if (op->warn)
+		ADD("warning", json_object_new_string(op->warn_text));
 	if (op->kind == OB_RSYNC && op->p.outcome == MX_OUT_OK)
 		ADD("rsync_protocol", json_object_new_string(op->text));
 	if (op->code && (op->kind == OB_HTTP || op->kind == OB_ASN || op->kind == OB_PUBIP4 ||
@@ -704,6 +717,13 @@ static void check_target(struct mx_ctx *ctx, struct mx_result *r)
 		goto out;
 	}
 	mx_result_set(r, MX_PASS, "%s: %s", target_label(tg, t.first_ok), t.first_ok->p.reason);
+	if (t.first_ok->warn) {
+		r->status = MX_WARN;
+		mx_result_remedy(r,
+				 "port %u is open, but %s; check for a filtering middlebox, and "
+				 "the path MTU (mxprobe mtu) when TLS stalls",
+				 tg->port, t.first_ok->warn_text);
+	}
 	if (t.v4_fail && kind != OB_PUBIP6) {
 		mx_result_set(r, MX_WARN, "%s answers, but %s: %s", t.first_ok->p.host,
 			      target_label(tg, t.first_fail), t.first_fail->p.reason);

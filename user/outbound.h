@@ -75,6 +75,15 @@ struct ob_probe {
 	int ntp_stratum;
 	int dns_aa;
 	int answered_wrongly; /* the peer answered, with an error (BAD) */
+	/* SMTP on port 25: banner, EHLO, STARTTLS, TLS (not verified: MTAs
+	 * encrypt opportunistically), QUIT. */
+	int smtp_step;	     /* 0 banner, 1 EHLO reply, 2 STARTTLS reply, 3 TLS */
+	int starttls;	     /* -1 not asked, 0 not offered, 1 offered */
+	int starttls_masked; /* "XXXXXXXA": a middlebox rewrote the EHLO reply */
+	char banner[256];
+	char tls_verify_error[96]; /* "" = verified (or no TLS) */
+	int warn;		   /* passed, with a problem worth a warning */
+	char warn_text[200];
 };
 
 int ob_kind_parse(const char *kind, enum ob_kind *out);

@@ -3,6 +3,7 @@
  * the validation of replies (probe_proto.c) on the engine's epoll loop. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -62,7 +63,9 @@ int ob_tls_init(const char *ca_file)
 			const char *why = ERR_reason_error_string(ERR_get_error());
 
 			mx_err("outbound: load CA file %s: %s", ca_file,
-			       access(ca_file, R_OK) ? strerror(errno) : why ? why : "not a PEM file");
+			       access(ca_file, R_OK) ? strerror(errno)
+			       : why		     ? why
+						     : "not a PEM file");
 			SSL_CTX_free(tls_ctx);
 			tls_ctx = NULL;
 			return -1;
@@ -304,6 +307,11 @@ static void tls_record(struct ob_probe *op)
 	}
 }
 
+/* Ends a port-25 session that got its 220 banner: a pass, with a warning
+ * when the STARTTLS part went wrong (warn_fmt != NULL). */
+static void smtp_finish(struct ob_probe *op, const char *warn_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Drives the handshake; 1 done, 0 waiting, -1 failed (probe finished). */
 static int tls_step(struct ob_probe *op, int fd)
 {
@@ -315,16 +323,27 @@ static int tls_step(struct ob_probe *op, int fd)
 			mx_probe_fail(&op->p, 0, "TLS: cannot create a session");
 			return -1;
 		}
+		unsigned char a[16];
+
 		/* SNI and the name the certificate must carry. */
-		if (!inet_pton(AF_INET, target_host(op), op->rbuf) &&
-		    !inet_pton(AF_INET6, target_host(op), op->rbuf))
+		if (!inet_pton(AF_INET, target_host(op), a) &&
+		    !inet_pton(AF_INET6, target_host(op), a))
 			SSL_set_tlsext_host_name(op->ssl, target_host(op));
 		SSL_set1_host(op->ssl, target_host(op));
+		/* MTAs encrypt opportunistically and accept any certificate on
+		 * port 25: verify, but only report the result. */
+		if (op->kind == OB_SMTP)
+			SSL_set_verify(op->ssl, SSL_VERIFY_NONE, NULL);
 	}
 	ERR_clear_error();
 	r = SSL_connect(op->ssl);
 	if (r == 1) {
+		long vr = SSL_get_verify_result(op->ssl);
+
 		tls_record(op);
+		if (vr != X509_V_OK)
+			snprintf(op->tls_verify_error, sizeof(op->tls_verify_error), "%s",
+				 X509_verify_cert_error_string(vr));
 		return 1;
 	}
 	e = SSL_get_error(op->ssl, r);
@@ -338,6 +357,13 @@ static int tls_step(struct ob_probe *op, int fd)
 	}
 	long vr = SSL_get_verify_result(op->ssl);
 
+	if (op->kind == OB_SMTP) {
+		unsigned long ee = ERR_get_error();
+
+		smtp_finish(op, "STARTTLS handshake failed: %s",
+			    ee ? ERR_reason_error_string(ee) : "connection closed");
+		return -1;
+	}
 	if (vr != X509_V_OK) {
 		X509 *cert = SSL_get1_peer_certificate(op->ssl);
 
@@ -442,6 +468,102 @@ static void app_begin(struct ob_probe *op)
 	}
 }
 
+static void smtp_send(struct ob_probe *op, const char *cmd)
+{
+	queue_write(op, cmd, strlen(cmd));
+	op->rlen = 0;
+	mx_loop_modify(&op->p, op->p.fds[0], EPOLLOUT);
+}
+
+static void smtp_finish(struct ob_probe *op, const char *warn_fmt, ...)
+{
+	char tls[160] = "";
+
+	/* Leave politely: the server logs a clean session. */
+	if (conn_write(op, op->p.fds[0], "QUIT\r\n", 6) < 0) {
+		/* closing ends the session anyway */
+	}
+	if (warn_fmt) {
+		va_list ap;
+
+		va_start(ap, warn_fmt);
+		vsnprintf(op->warn_text, sizeof(op->warn_text), warn_fmt, ap);
+		va_end(ap);
+		op->warn = 1;
+	}
+	if (op->starttls == 1 && op->tls_version[0])
+		snprintf(tls, sizeof(tls), "; STARTTLS: %s, certificate %s%s", op->tls_version,
+			 op->tls_verify_error[0] ? "not verified: " : "verified",
+			 op->tls_verify_error);
+	else if (op->starttls == 0)
+		snprintf(tls, sizeof(tls), "; no STARTTLS offered%s",
+			 op->starttls_masked ? " (EHLO reply rewritten on the path)" : "");
+	mx_probe_ok(&op->p, "%s%s%s%s", op->banner, tls, op->warn ? "; " : "",
+		    op->warn ? op->warn_text : "");
+}
+
+/* Port 25: banner, then EHLO and STARTTLS as an MTA talks. */
+static void smtp_step(struct ob_probe *op, int eof)
+{
+	struct mx_probe *p = &op->p;
+	char *buf = (char *)op->rbuf, line[256];
+	enum mx_reply v;
+	int code = 0;
+
+	if (op->smtp_step == 0) {
+		v = mx_smtp_banner(buf, op->rlen, &op->code, op->text, sizeof(op->text));
+		if (v == MX_REPLY_VALID) {
+			snprintf(op->banner, sizeof(op->banner), "%s", op->text);
+			op->smtp_step = 1;
+			smtp_send(op, "EHLO mxprobe.invalid\r\n");
+		} else if (v == MX_REPLY_BAD) {
+			mx_probe_fail(p, 0, "server answered but refuses: %s", op->text);
+		} else if (eof) {
+			mx_probe_fail(p, 0, "connection closed before a complete 220 greeting");
+		}
+		return;
+	}
+	v = mx_smtp_reply(buf, op->rlen, &code, line, sizeof(line));
+	if (v == MX_REPLY_MORE) {
+		if (eof)
+			smtp_finish(op, "connection closed after %s",
+				    op->smtp_step == 1 ? "EHLO" : "STARTTLS");
+		return;
+	}
+	if (op->smtp_step == 1) {
+		if (v != MX_REPLY_VALID || code != 250) {
+			smtp_finish(op, "EHLO answered: %s", line);
+			return;
+		}
+		/* A capability line "250-STARTTLS" / "250 STARTTLS"; Cisco's
+		 * ESMTP inspection overwrites it with X characters. */
+		op->starttls = strcasestr(buf, "250-STARTTLS") || strcasestr(buf, "250 STARTTLS");
+		op->starttls_masked = strstr(buf, "XXXXXXXA") != NULL;
+		if (!op->starttls) {
+			if (op->starttls_masked)
+				smtp_finish(op,
+					    "a middlebox on the path hides STARTTLS (Cisco-style "
+					    "ESMTP inspection): mail leaves unencrypted");
+			else
+				smtp_finish(op, NULL);
+			return;
+		}
+		op->smtp_step = 2;
+		smtp_send(op, "STARTTLS\r\n");
+		return;
+	}
+	if (op->smtp_step == 2) {
+		if (v != MX_REPLY_VALID || code != 220) {
+			smtp_finish(op, "STARTTLS answered: %s", line);
+			return;
+		}
+		op->smtp_step = 3;
+		op->rlen = 0;
+		op->stage = OB_ST_TLS;
+		mx_loop_modify(p, p->fds[0], EPOLLOUT);
+	}
+}
+
 /* Looks at what arrived; finishes the probe when it can. */
 static void app_check(struct ob_probe *op, int eof)
 {
@@ -451,6 +573,8 @@ static void app_check(struct ob_probe *op, int eof)
 
 	switch (op->kind) {
 	case OB_SMTP:
+		smtp_step(op, eof);
+		return;
 	case OB_SMTPS:
 		v = mx_smtp_banner(buf, op->rlen, &op->code, op->text, sizeof(op->text));
 		if (v == MX_REPLY_VALID) {
@@ -579,6 +703,10 @@ static void stream_io(struct mx_probe *p, int fd, uint32_t events)
 
 		if (r <= 0)
 			return;
+		if (op->kind == OB_SMTP) {
+			smtp_finish(op, NULL);
+			return;
+		}
 		app_begin(op);
 		if (p->state == MX_PROBE_DONE)
 			return;
@@ -633,6 +761,18 @@ static void stream_timeout(struct mx_probe *p)
 	struct ob_probe *op = OB(p);
 	double t = p->loop ? mx_now() - p->t_start : 0;
 
+	if (op->kind == OB_SMTP && op->smtp_step > 0) {
+		/* Port 25 works (banner read); what hangs is the TLS part. */
+		if (op->stage == OB_ST_TLS)
+			smtp_finish(op,
+				    "the STARTTLS handshake stalled for %.1f s: typical of a path "
+				    "MTU problem (see mxprobe mtu)",
+				    t);
+		else
+			smtp_finish(op, "no reply to %s in %.1f s",
+				    op->smtp_step == 1 ? "EHLO" : "STARTTLS", t);
+		return;
+	}
 	switch (op->stage) {
 	case OB_ST_CONNECT:
 		mx_probe_fail(
@@ -971,6 +1111,7 @@ static const struct mx_probe_ops icmp_ops = {
 void ob_probe_init(struct ob_probe *op)
 {
 	op->p.proto = op;
+	op->starttls = -1;
 	switch (op->kind) {
 	case OB_DNS:
 		if (op->udp) {

@@ -284,6 +284,15 @@ static const char *last_line(const char *buf, size_t len, size_t *ll)
 
 enum mx_reply mx_smtp_banner(const char *buf, size_t len, int *code, char *line, size_t linelen)
 {
+	enum mx_reply v = mx_smtp_reply(buf, len, code, line, linelen);
+
+	if (v != MX_REPLY_VALID)
+		return v;
+	return *code == 220 ? MX_REPLY_VALID : MX_REPLY_BAD;
+}
+
+enum mx_reply mx_smtp_reply(const char *buf, size_t len, int *code, char *line, size_t linelen)
+{
 	const char *l;
 	size_t ll;
 
@@ -302,7 +311,7 @@ enum mx_reply mx_smtp_banner(const char *buf, size_t len, int *code, char *line,
 	if (ll >= 4 && l[3] == '-')
 		return MX_REPLY_MORE;
 	*code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
-	return *code == 220 ? MX_REPLY_VALID : MX_REPLY_BAD;
+	return MX_REPLY_VALID;
 }
 
 enum mx_reply mx_rsync_greeting(const char *buf, size_t len, char *ver, size_t verlen)

@@ -68,6 +68,9 @@ uint16_t mx_inet_csum(const void *buf, size_t len);
  * 220; BAD for any other code (421, 554: the server refuses us). code gets
  * the reply code, line the last line. */
 enum mx_reply mx_smtp_banner(const char *buf, size_t len, int *code, char *line, size_t linelen);
+/* Any complete SMTP reply (multi-line too): VALID once the last line is in,
+ * whatever its code; BAD when it is not an SMTP reply. */
+enum mx_reply mx_smtp_reply(const char *buf, size_t len, int *code, char *line, size_t linelen);
 /* rsync daemon greeting "@RSYNCD: <version>\n". */
 enum mx_reply mx_rsync_greeting(const char *buf, size_t len, char *ver, size_t verlen);
 /* HTTP/1.x response: VALID once the header and (per Content-Length, or at

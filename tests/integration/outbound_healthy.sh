@@ -14,6 +14,8 @@ expect_eq "$(jq '[.checks[] | select(.group == "outbound")] | length' <<<"$out")
 # Protocol facts, not just "connected".
 expect_match "$(jq -r '.checks[] | select(.id == "outbound.smtp_out") | .data.probes[0].banner' <<<"$out")" \
 	'^220 mx\.google\.test ESMTP' "SMTP banner read"
+expect_eq "$(jq -r '.checks[] | select(.id == "outbound.smtp_out") | "\(.data.probes[0].starttls) \(.data.probes[0].certificate_verified)"' <<<"$out")" \
+	"true true" "EHLO offered STARTTLS, the handshake verified"
 expect_match "$(jq -r '.checks[] | select(.id == "outbound.smtps_out") | .data.probes[0].tls_version' <<<"$out")" \
 	'^TLSv1\.[23]$' "SMTPS spoke TLS first"
 expect_match "$(jq -r '.checks[] | select(.id == "outbound.clamd_rsync") | .data.probes[0].rsync_protocol' <<<"$out")" \
@@ -47,7 +49,10 @@ set -e
 expect_eq "$(w_status "$out" outbound.github_https)" fail "untrusted certificate fails"
 expect_match "$(jq -r '.checks[] | select(.id == "outbound.github_https") | .summary' <<<"$out")" \
 	'did not verify: (self-signed|unable to get local issuer)' "verification reason named"
-expect_eq "$(w_status "$out" outbound.smtp_out)" pass "plain SMTP unaffected"
+# Port 25 encrypts opportunistically (as MTAs do): reported, not failed.
+expect_eq "$(w_status "$out" outbound.smtp_out)" pass "SMTP with an unknown CA still passes"
+expect_eq "$(jq -r '.checks[] | select(.id == "outbound.smtp_out") | .data.probes[0].certificate_verified' <<<"$out")" \
+	false "STARTTLS certificate reported as not verified"
 
 # ICMP over both socket kinds: raw by default (ping_group_range "1 0"), the
 # unprivileged ping socket once the namespace's range includes our group.
