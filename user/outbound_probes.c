@@ -496,8 +496,7 @@ static void smtp_finish(struct ob_probe *op, const char *warn_fmt, ...)
 			 op->tls_verify_error[0] ? "not verified: " : "verified",
 			 op->tls_verify_error);
 	else if (op->starttls == 0)
-		snprintf(tls, sizeof(tls), "; no STARTTLS offered%s",
-			 op->starttls_masked ? " (EHLO reply rewritten on the path)" : "");
+		snprintf(tls, sizeof(tls), "; no STARTTLS offered");
 	mx_probe_ok(&op->p, "%s%s%s%s", op->banner, tls, op->warn ? "; " : "",
 		    op->warn ? op->warn_text : "");
 }

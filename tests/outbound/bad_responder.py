@@ -15,6 +15,10 @@ is a well-formed packet of the right protocol with exactly one field wrong:
   ICMP echo:        same id and sequence, payload nonce altered (the
                     namespace has net.ipv4.icmp_echo_ignore_all=1, so the
                     kernel itself stays silent)
+  SMTP (tcp/25):    a genuine 220 banner, then the EHLO reply as a Cisco
+                    ASA's "ESMTP inspection" rewrites it: the STARTTLS line
+                    overwritten with X characters (no Debian package does
+                    this, hence the mock)
 
 usage: bad_responder.py ADDR READY_FILE
 """
@@ -22,6 +26,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 
 addr, ready = sys.argv[1], sys.argv[2]
 
@@ -82,6 +87,36 @@ def answer_fuzzy(q):
             struct.pack("<I", 0) + b"\0" * 12)
 
 
+def smtp_session(c):
+    try:
+        c.sendall(b"220 mx.mock.test ESMTP\r\n")
+        f = c.makefile("rb")
+        for line in f:
+            cmd = line.strip().upper()
+            if cmd.startswith(b"EHLO"):
+                c.sendall(b"250-mx.mock.test\r\n250-PIPELINING\r\n"
+                          b"250-XXXXXXXA\r\n250 8BITMIME\r\n")
+            elif cmd == b"QUIT":
+                c.sendall(b"221 bye\r\n")
+                break
+            else:
+                c.sendall(b"502 not implemented\r\n")
+    except OSError:
+        pass
+    c.close()
+
+
+def smtp_server():
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, 25))
+    srv.listen(8)
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=smtp_session, args=(c,), daemon=True).start()
+
+
+threading.Thread(target=smtp_server, daemon=True).start()
 open(ready, "w").close()
 while True:
     rs, _, _ = select.select([dns, ntp, fuzzy, icmp], [], [])
