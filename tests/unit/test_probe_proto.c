@@ -199,6 +199,20 @@ static void test_smtp(void **state)
 	assert_int_equal(code, 554);
 	assert_int_equal(mx_smtp_banner("SSH-2.0-OpenSSH\r\n", 17, &code, line, sizeof(line)),
 			 MX_REPLY_BAD);
+	/* The EHLO reply: any code, complete at the last line. */
+	{
+		const char *ehlo = "250-mx.example.org\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
+
+		assert_int_equal(mx_smtp_reply(ehlo, strlen(ehlo) - 14, &code, line, sizeof(line)),
+				 MX_REPLY_MORE);
+		assert_int_equal(mx_smtp_reply(ehlo, strlen(ehlo), &code, line, sizeof(line)),
+				 MX_REPLY_VALID);
+		assert_int_equal(code, 250);
+		assert_int_equal(
+		    mx_smtp_reply("454 TLS not available\r\n", 23, &code, line, sizeof(line)),
+		    MX_REPLY_VALID);
+		assert_int_equal(code, 454);
+	}
 }
 
 static void test_rsync_http(void **state)
