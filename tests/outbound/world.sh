@@ -47,7 +47,7 @@ world_need() {
 world_wait() {
 	local what=$1 i
 	shift
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
