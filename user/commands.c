@@ -4,7 +4,8 @@
 #include "cli.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", "outbound", NULL};
+static const char *const g_check[] = {"config", "system", "firewall", "outbound", NULL};
+static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_outbound[] = {"outbound", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
@@ -12,6 +13,8 @@ const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
+	 g_firewall, NULL, 0},
 	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",
 	 g_outbound, NULL, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
