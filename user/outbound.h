@@ -5,6 +5,8 @@
 #ifndef MX_OUTBOUND_H
 #define MX_OUTBOUND_H
 
+#include <pthread.h>
+#include <sys/types.h>
 #include <openssl/ssl.h>
 
 #include "config.h"
@@ -99,6 +101,51 @@ void ob_tls_free(void);
  * Returns the fd or -errno. The same choice `mxprobe features` reports. */
 int ob_icmp_socket(int family, int *raw);
 const char *mx_choose_outbound(const char **why);
+
+/* One run's probes, written by outbound.probes before any reader starts
+ * (the runner orders them through `after`); readers hold ob_run_lock. */
+struct ob_run {
+	struct ob_probe *probes;
+	size_t n;
+	int v4_route, v6_route;
+	double elapsed_s;
+	int ran;
+};
+extern struct ob_run ob_run_state;
+extern pthread_mutex_t ob_run_lock;
+
+struct mx_ctx;
+struct mx_result;
+/* The check of target outbound.<name> (outbound_verdict.c). */
+void ob_check_target(struct mx_ctx *ctx, struct mx_result *r);
+
+/* Shared by outbound_*.c only ------------------------------------------- */
+
+static inline struct ob_probe *ob_of(struct mx_probe *p)
+{
+	return p->proto;
+}
+
+extern const struct mx_probe_ops ob_stream_ops, ob_dgram_ops, ob_icmp_ops;
+/* A non-blocking socket watched by the engine (bound to a random port of
+ * op->ports when set); the fd, or -errno. */
+int ob_open_socket(struct ob_probe *op, int type, int proto);
+/* Words for connect/send errors, as an admin reads them. */
+const char *ob_err_words(int err);
+/* IP_RECVERR: the ICMP error that answered us, with the sender's address. */
+void ob_want_icmp_errors(int fd, int family);
+int ob_icmp_error(struct mx_probe *p, int fd, char *buf, size_t len);
+void ob_queue_write(struct ob_probe *op, const void *buf, size_t len);
+/* Drives the TLS handshake: 1 done, 0 waiting, -1 failed (probe finished). */
+int ob_tls_step(struct ob_probe *op, int fd);
+ssize_t ob_conn_read(struct ob_probe *op, int fd, void *buf, size_t len);
+ssize_t ob_conn_write(struct ob_probe *op, int fd, const void *buf, size_t len);
+/* Port 25: the next step of the session with what arrived. */
+void ob_smtp_step(struct ob_probe *op, int eof);
+/* Ends a port-25 session that got its 220 banner: a pass, with a warning
+ * when the STARTTLS part went wrong (warn_fmt != NULL). */
+void ob_smtp_finish(struct ob_probe *op, const char *warn_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Whether the main routing table has a default route for family (netlink). */
 int mx_route_has_default(int family);
