@@ -13,7 +13,7 @@ static const char *choose_ports(const char **why)
 	return "procfs";
 }
 
-const char *mx_choose_outbound(const char **why); /* outbound_probes.c */
+const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
 
 const struct mx_mechanism mx_mechanisms[] = {
 	{"ports", choose_ports},

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* `mxprobe outbound`: one probe per (target, host, address family[, source
  * port range]) run by the probe engine (probe_loop.h); the protocol of each
- * kind lives in outbound_probes.c, the verdicts in outbound.c. */
+ * kind lives in outbound_{sock,tls,stream,smtp,dgram}.c, the verdicts in
+ * outbound_verdict.c, the check table and the run in outbound.c. */
 #ifndef MX_OUTBOUND_H
 #define MX_OUTBOUND_H
 
