@@ -67,16 +67,22 @@ static void app_begin(struct ob_probe *op)
 	case OB_PUBIP4:
 	case OB_PUBIP6:
 		/* HTTP/1.0: no chunked bodies, the server closes after the reply. */
+		/* An IPv6 literal goes in brackets (RFC 7230 5.4). */
 		n = snprintf(req, sizeof(req),
-			     "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: mxprobe\r\n"
+			     "GET / HTTP/1.0\r\nHost: %s%s%s\r\nUser-Agent: mxprobe\r\n"
 			     "Accept: */*\r\nConnection: close\r\n\r\n",
-			     op->p.host);
+			     strchr(op->p.host, ':') ? "[" : "", op->p.host,
+			     strchr(op->p.host, ':') ? "]" : "");
 		ob_queue_write(op, req, n);
 		return;
 	case OB_DNS: {
 		uint8_t q[300];
 		int ql = mx_dns_query(q + 2, sizeof(q) - 2, op->dns_id);
 
+		if (ql < 0) {
+			mx_probe_fail(&op->p, 0, "cannot build the DNS query");
+			return;
+		}
 		q[0] = ql >> 8;
 		q[1] = ql & 0xff;
 		ob_queue_write(op, q, ql + 2);

@@ -82,10 +82,15 @@ int ob_tls_step(struct ob_probe *op, int fd)
 		}
 		unsigned char a[16];
 
-		/* SNI and the name the certificate must carry. */
-		if (!inet_pton(AF_INET, op->p.host, a) && !inet_pton(AF_INET6, op->p.host, a))
+		/* SNI and the name the certificate must carry; an address
+		 * (--target NAME=ADDR) is matched against the IP SANs. */
+		if (inet_pton(AF_INET, op->p.host, a) == 1 ||
+		    inet_pton(AF_INET6, op->p.host, a) == 1) {
+			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(op->ssl), op->p.host);
+		} else {
 			SSL_set_tlsext_host_name(op->ssl, op->p.host);
-		SSL_set1_host(op->ssl, op->p.host);
+			SSL_set1_host(op->ssl, op->p.host);
+		}
 		/* MTAs encrypt opportunistically and accept any certificate on
 		 * port 25: verify, but only report the result. */
 		if (op->kind == OB_SMTP)

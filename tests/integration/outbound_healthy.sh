@@ -35,6 +35,16 @@ expect_eq "$(jq -r '.checks[] | select(.id == "outbound.asn_check") | .data.asn_
 expect_eq "$(jq -r '.checks[] | select(.id == "outbound.public_ip") | .data.ipv4' <<<"$out")" 10.77.2.1 "public IPv4"
 expect_eq "$(jq -r '.checks[] | select(.id == "outbound.public_ip") | .data.ipv4_behind_nat' <<<"$out")" true "behind NAT"
 
+# A target given as an address: the certificate is matched against its IP
+# SANs (no SNI), and an HTTP Host header carries the address.
+world_mx outbound --json --target github_https=10.77.2.2 --target github_http=10.77.2.2
+out=$W_OUT
+expect_eq "$(w_status "$out" outbound.github_https)" pass "TLS to an address, IP SAN verified"
+expect_eq "$(w_status "$out" outbound.github_http)" pass "HTTP to an address"
+world_mx outbound --json --target github_https=10.77.2.1:443
+expect_match "$(jq -r '.checks[] | select(.id == "outbound.github_https") | .summary' <<<"$W_OUT")" \
+	'refused' "nothing on the router's 443: refused"
+
 # --public-ip overrides what ip4.mailcow.email says.
 world_mx outbound --json --public-ip 192.0.2.10
 out=$W_OUT

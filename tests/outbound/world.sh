@@ -58,6 +58,7 @@ world_certs() {
 	local d=$W_DIR/pki san="" n
 	mkdir -p "$d"
 	for n in $W_NAMES; do san+="DNS:$n,"; done
+	san+="IP:$W_SVC,IP:$W_SVC6,"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mxprobe test CA" \
 		-keyout "$d/ca.key" -out "$d/ca.pem" >/dev/null 2>&1
 	openssl req -newkey rsa:2048 -nodes -subj "/CN=mxprobe test server" \
@@ -106,6 +107,7 @@ world_nsd() {
 	} >"$d/nsd.conf"
 	ip netns exec "$W_NET" nsd -d -c "$d/nsd.conf" >"$d/log" 2>&1 &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 world_chrony() {
@@ -125,6 +127,7 @@ world_chrony() {
 	EOF
 	ip netns exec "$W_NET" chronyd -x -d -f "$d/chrony.conf" >"$d/log" 2>&1 &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 world_rsync() {
@@ -142,6 +145,7 @@ world_rsync() {
 	ip netns exec "$W_NET" rsync --daemon --no-detach --config="$d/rsyncd.conf" \
 		--log-file="$d/log" &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 world_postfix() {
@@ -208,6 +212,7 @@ world_postfix() {
 	ip netns exec "$W_NET" env MAIL_CONFIG="$d/etc" /usr/lib/postfix/sbin/master -d \
 		-c "$d/etc" >"$d/log" 2>&1 &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 world_rspamd() {
@@ -231,6 +236,7 @@ world_rspamd() {
 	ip netns exec "$W_NET" rspamd -f -u _rspamd -g _rspamd -c "$d/rspamd.conf" \
 		>"$d/out" 2>&1 &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 world_nginx() {
@@ -283,6 +289,7 @@ world_nginx() {
 	EOF
 	ip netns exec "$W_NET" nginx -c "$d/nginx.conf" -p "$d" >"$d/out" 2>&1 &
 	mx_on_exit "kill $!"
+	disown $!
 }
 
 # world_up [ASN_STATUS]: namespaces, addresses, routes, NAT, every server.
