@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016,SC2034,SC2119,SC2120
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by tests/integration/outbound_*.sh (after lib/common.sh) and by
 # tests/bench/outbound.sh. Builds a small internet in namespaces:
