@@ -5,9 +5,11 @@
 #include "dns_cmd.h"
 #include "feature_probe.h"
 
-static const char *const g_check[] = {"config", "system", "ports", "firewall", "dns", NULL};
+static const char *const g_check[] = {"config",   "system", "ports", "firewall",
+				      "outbound", "dns",    NULL};
 static const char *const g_ports[] = {"config", "ports", NULL};
 static const char *const g_firewall[] = {"config", "firewall", NULL};
+static const char *const g_outbound[] = {"outbound", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
@@ -18,6 +20,8 @@ const struct mx_cmd mx_commands[] = {
 	 g_ports, NULL, 0},
 	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
 	 g_firewall, NULL, 0},
+	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",
+	 g_outbound, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
