@@ -51,6 +51,7 @@ static void set_port(struct nft_dec *d, struct fw_ports *ps, int src, uint16_t l
 		     int inv)
 {
 	const char *pn = nft_proto_name(d->r->m.proto);
+	char range[16];
 
 	d->l4_pending = 0;
 	if (ps->n < FW_MAX_PORTS) {
@@ -59,21 +60,17 @@ static void set_port(struct nft_dec *d, struct fw_ports *ps, int src, uint16_t l
 		ps->n++;
 	}
 	ps->inv = inv;
-	if (d->t->xt) {
-		if (lo == hi)
-			nft_say(d, "-m %s %s--%s %u", pn ? pn : "tcp", inv ? "! " : "",
-				src ? "sport" : "dport", lo);
-		else
-			nft_say(d, "-m %s %s--%s %u:%u", pn ? pn : "tcp", inv ? "! " : "",
-				src ? "sport" : "dport", lo, hi);
-	} else {
-		if (lo == hi)
-			nft_say(d, "%s %s %s%u", pn ? pn : "th", src ? "sport" : "dport",
-				inv ? "!= " : "", lo);
-		else
-			nft_say(d, "%s %s %s%u-%u", pn ? pn : "th", src ? "sport" : "dport",
-				inv ? "!= " : "", lo, hi);
-	}
+	/* iptables writes a range 1000:2000, nft 1000-2000. */
+	if (lo == hi)
+		snprintf(range, sizeof(range), "%u", lo);
+	else
+		snprintf(range, sizeof(range), "%u%c%u", lo, d->t->xt ? ':' : '-', hi);
+	if (d->t->xt)
+		nft_say(d, "-m %s %s--%s %s", pn ? pn : "tcp", inv ? "! " : "",
+			src ? "sport" : "dport", range);
+	else
+		nft_say(d, "%s %s %s%s", pn ? pn : "th", src ? "sport" : "dport", inv ? "!= " : "",
+			range);
 }
 
 /* iptables-nft loads only the bytes a prefix covers ("-s 10.0.0.0/8":
