@@ -174,6 +174,22 @@ static void cat(char *buf, size_t len, const char *fmt, const char *a, const cha
 		snprintf(buf + n, len - n, fmt, a, b);
 }
 
+void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, int has_port, uint16_t pmin,
+		    uint16_t pmax)
+{
+	/* An IPv6 address before a port is bracketed. */
+	int br = af == AF_INET6 && ip[0];
+
+	if (!has_port)
+		snprintf(r->nat_to, sizeof(r->nat_to), "%s", ip);
+	else if (pmin == pmax)
+		snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u", br ? "[" : "", ip,
+			 br ? "]" : "", pmin);
+	else
+		snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u-%u", br ? "[" : "", ip,
+			 br ? "]" : "", pmin, pmax);
+}
+
 void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *extra)
 {
 	char a[64], *out = r->text;

@@ -80,10 +80,7 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 		if (rg->kind == R_IMM && rg->dlen >= 2)
 			port = (uint16_t)(rg->data[0] << 8 | rg->data[1]);
 	}
-	if (port)
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s:%u", ip, port);
-	else
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s", ip);
+	fw_rule_nat_to(r, fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, ip, port != 0, port, port);
 	if (d->t->xt)
 		snprintf(r->target_opts, sizeof(r->target_opts), "--to-%s %s",
 			 type == NFT_NAT_DNAT ? "destination" : "source", r->nat_to);
