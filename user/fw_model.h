@@ -2,9 +2,10 @@
 /* An in-memory model of the host's packet filter: tables -> chains -> rules,
  * each rule reduced to the criteria that matter for a mail port (protocol,
  * addresses, interfaces, ports, conntrack state) plus a readable rendering
- * and a verdict. Filled from nf_tables over netlink (nft_ruleset.c: tables
- * of iptables-nft and native nftables alike) and from the legacy x_tables
- * (ipt_legacy4.c / ipt_legacy6.c, libiptc: IPT_SO_GET_ENTRIES).
+ * and a verdict. Filled from nf_tables over netlink (nft_dump.c,
+ * nft_ruleset.c, nft_expr.c: tables of iptables-nft and native nftables
+ * alike) and from the legacy x_tables (ipt_legacy4.c / ipt_legacy6.c,
+ * libiptc: IPT_SO_GET_ENTRIES).
  *
  * Reused by `trace` to name the rule behind an nftables trace event
  * (fw_rule_by_handle) and by `firewall` to simulate where a packet to a
