@@ -49,6 +49,7 @@ int mx_fw_load_or_error(struct mx_result *r, struct fw_ruleset *rs)
 	mx_result_set(r, MX_ERROR, "read the packet filter: %s", rs->err);
 	if (strstr(rs->err, "ermitted"))
 		mx_result_remedy(r, "run as root (needs CAP_NET_ADMIN to read netfilter rules)");
+	fw_ruleset_free(rs);
 	return -1;
 }
 

@@ -96,10 +96,8 @@ void mx_check_fw_docker_user(struct mx_ctx *ctx, struct mx_result *r)
 	enum mx_status st;
 
 	(void)ctx;
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
 	o = mx_result_data(r);
 	st = mx_fw_docker_user(&rs, 2, o, sum, sizeof(sum), rem, sizeof(rem));
 	if (st == MX_SKIP && mx_fw_docker_nft_table(&rs, 2)) {
@@ -129,10 +127,8 @@ void mx_check_fw_forward_policy(struct mx_ctx *ctx, struct mx_result *r)
 	int n, drops = 0;
 
 	(void)ctx;
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
 	arr = json_object_new_array();
 	n = mx_fw_hook_chains(&rs, 2, FW_HOOK_FORWARD, hc, 32);
 	for (int i = 0; i < n; i++) {

@@ -76,12 +76,9 @@ void mx_check_fw_input(struct mx_ctx *ctx, struct mx_result *r)
 	int n, blocks, accepts = 0;
 	char first[400] = "";
 
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
-	pubs = calloc(MX_FW_MAX_PUB, sizeof(*pubs));
-	n = pubs ? mx_fw_published(&rs, ctx->cfg, AF_INET, pubs, MX_FW_MAX_PUB) : 0;
+	pubs = mx_fw_pubs(&rs, ctx->cfg, AF_INET, &n);
 	/* Before mailcow runs (a preflight): the mail ports it will publish. */
 	int planned = 0;
 	if (!n && pubs) {

@@ -43,7 +43,6 @@ void mx_check_fw_backend(struct mx_ctx *ctx, struct mx_result *r)
 	if (mx_fw_load_or_error(r, &rs)) {
 		json_object_put(tables);
 		json_object_put(backs);
-		fw_ruleset_free(&rs);
 		return;
 	}
 	for (int i = 0; i < rs.ntables; i++) {
@@ -128,10 +127,8 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 	char sum[512] = "";
 
 	(void)ctx;
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
 	mgr = json_object_new_object();
 	ufw = any_chain_prefix(&rs, "ufw-", 0) || any_chain_prefix(&rs, "ufw6-", 0);
 	for (int i = 0; i < rs.ntables; i++)

@@ -16,10 +16,8 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 	const struct fw_table *d6;
 	int enabled = ctx->cfg->mc.enable_ipv6, n4, n6;
 
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
 	d6 = mx_fw_docker_filter(&rs, 10);
 	mx_data_bool(r, "docker_ip6tables", d6 != NULL);
 	mx_data_int(r, "mailcow_enable_ipv6", enabled);
@@ -31,10 +29,8 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 		fw_ruleset_free(&rs);
 		return;
 	}
-	p4 = calloc(MX_FW_MAX_PUB, sizeof(*p4));
-	p6 = calloc(MX_FW_MAX_PUB, sizeof(*p6));
-	n4 = p4 ? mx_fw_published(&rs, ctx->cfg, AF_INET, p4, MX_FW_MAX_PUB) : 0;
-	n6 = p6 ? mx_fw_published(&rs, ctx->cfg, AF_INET6, p6, MX_FW_MAX_PUB) : 0;
+	p4 = mx_fw_pubs(&rs, ctx->cfg, AF_INET, &n4);
+	p6 = mx_fw_pubs(&rs, ctx->cfg, AF_INET6, &n6);
 	mx_data_int(r, "published_ipv6", n6);
 	if (!d6) {
 		mx_result_set(

@@ -50,12 +50,9 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 	int n, blocked = 0, restricted_n = 0, unknown_n = 0;
 	char sum[1024] = "", first_block[400] = "", remedy[300] = "";
 
-	if (mx_fw_load_or_error(r, &rs)) {
-		fw_ruleset_free(&rs);
+	if (mx_fw_load_or_error(r, &rs))
 		return;
-	}
-	pubs = calloc(MX_FW_MAX_PUB, sizeof(*pubs));
-	n = pubs ? mx_fw_published(&rs, ctx->cfg, AF_INET, pubs, MX_FW_MAX_PUB) : 0;
+	pubs = mx_fw_pubs(&rs, ctx->cfg, AF_INET, &n);
 	ports = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		json_object *o = json_object_new_object(), *rest = json_object_new_array();

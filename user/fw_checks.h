@@ -13,7 +13,8 @@
 #include "fw_model.h"
 
 /* fw_check_common.c */
-/* mx_fw_load, or the result set to an error naming the cause: -1. */
+/* mx_fw_load, or -1 with the result set to an error naming the cause and
+ * rs freed. */
 int mx_fw_load_or_error(struct mx_result *r, struct fw_ruleset *rs);
 /* "iptables-nft", "ip6tables-legacy", "nftables"... */
 const char *mx_fw_backend_name(const struct fw_table *t);
@@ -25,6 +26,11 @@ void mx_fw_rule_label(const struct fw_table *t, const struct fw_chain *c, const 
 const struct fw_table *mx_fw_docker_filter(const struct fw_ruleset *rs, int family);
 /* Docker's nftables backend: table docker-bridges. */
 const struct fw_table *mx_fw_docker_nft_table(const struct fw_ruleset *rs, int family);
+
+/* fw_docker_ports.c: mx_fw_published into a new array of MX_FW_MAX_PUB
+ * (NULL if out of memory, *n = 0); the caller frees it. */
+struct mx_fw_pub *mx_fw_pubs(const struct fw_ruleset *rs, const struct mx_config *cfg, int family,
+			     int *n);
 
 /* fw_check_forward.c: the DOCKER-USER analysis of one family (fills o,
  * the summary and a remedy); returns the status. */

@@ -85,3 +85,12 @@ int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, in
 	}
 	return n;
 }
+
+struct mx_fw_pub *mx_fw_pubs(const struct fw_ruleset *rs, const struct mx_config *cfg, int family,
+			     int *n)
+{
+	struct mx_fw_pub *p = calloc(MX_FW_MAX_PUB, sizeof(*p));
+
+	*n = p ? mx_fw_published(rs, cfg, family, p, MX_FW_MAX_PUB) : 0;
+	return p;
+}
