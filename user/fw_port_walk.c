@@ -66,6 +66,8 @@ static void from_text(const struct fw_rule *x, char *buf, size_t len)
 		snprintf(buf, len, "everywhere");
 }
 
+/* A new connection from anywhere to p: after Docker's DNAT, to the
+ * container over its bridge (forward), or to the host port (INPUT). */
 static void pub_packet(const struct mx_fw_pub *p, struct fw_packet *pk, int forward)
 {
 	memset(pk, 0, sizeof(*pk));
