@@ -176,6 +176,48 @@ static void test_nat6_brackets(void **state)
 	fw_ruleset_free(&rs);
 }
 
+/* DNAT port ranges and IPv6 destinations without a port
+ * (tests/firewall/record-natrange-fixture.sh): iptables-nft writes IPv4
+ * DNAT as a native nat expression (two port registers for a range),
+ * ip6tables-nft as the x_tables DNAT target; both must read as
+ * iptables-save and nft print them. */
+static void test_nat_ranges(void **state)
+{
+	struct fw_ruleset rs;
+	const struct fw_chain *c;
+	const struct fw_rule *r;
+
+	(void)state;
+	assert_int_equal(render_matches("natrange.nl", "natrange.iptables-save", 2), 4);
+	assert_int_equal(render_matches("natrange.nl", "natrange.ip6tables-save", 10), 4);
+	load(&rs, "natrange.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "172.22.1.25:25");
+	assert_string_equal(c->rules[1].nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(c->rules[2].nat_to, "172.22.1.25");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "fd00::9");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9");
+	assert_string_equal(c->rules[2].nat_to, "[fd00::9]:1993-1995");
+	/* native tables: as nft -a list ruleset prints them */
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(r->text, "tcp dport 1000-2000 dnat to 10.0.0.1:1000-2000");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 3);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 25 dnat to 10.0.0.1:25");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 4);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 587 dnat to 10.0.0.1");
+	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	fw_ruleset_free(&rs);
+}
+
 static struct fw_packet pkt(uint16_t dport, uint16_t orig, const char *oif, int last_octet)
 {
 	struct fw_packet p = {.family = AF_INET,
@@ -292,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_render_matches_iptables_save),
 	    cmocka_unit_test(test_model_details),
 	    cmocka_unit_test(test_nat6_brackets),
+	    cmocka_unit_test(test_nat_ranges),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
