@@ -10,25 +10,31 @@
 
 #include "fw_checks.h"
 
+/* The container's address and port in a DNAT rule's destination as
+ * iptables-save writes it (fw_rule_nat_to): "172.22.1.25:25",
+ * "172.22.1.25", "[fd00::9]:993", "fd00::9" (an IPv6 address is bracketed
+ * only before a port), "10.0.0.1:1000-2000" (the lowest port). *port is 0
+ * when the rule keeps the port. */
 static int parse_to(const char *to, int family, uint8_t *ip, uint16_t *port, char *ipstr,
 		    size_t iplen)
 {
 	char b[64];
-	char *colon;
+	char *colon = NULL;
 
 	snprintf(b, sizeof(b), "%s", to);
 	if (b[0] == '[') {
 		char *end = strchr(b, ']');
-		if (!end)
+		if (!end || (end[1] && end[1] != ':'))
 			return -1;
 		*end = 0;
 		colon = end[1] == ':' ? end + 1 : NULL;
 		memmove(b, b + 1, strlen(b + 1) + 1);
-	} else {
-		colon = strrchr(b, ':');
+	} else if (family == AF_INET) {
+		colon = strchr(b, ':');
 		if (colon)
 			*colon = 0;
 	}
+	/* else: an unbracketed IPv6 address has no port, its colons are its own */
 	if (inet_pton(family, b, ip) != 1)
 		return -1;
 	snprintf(ipstr, iplen, "%.46s", b);

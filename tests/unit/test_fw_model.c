@@ -176,6 +176,15 @@ static void test_nat6_brackets(void **state)
 	fw_ruleset_free(&rs);
 }
 
+/* The published port of family af and host port, or NULL. */
+static const struct mx_fw_pub *pub_of(const struct mx_fw_pub *p, int n, uint16_t hport)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i].hport == hport)
+			return &p[i];
+	return NULL;
+}
+
 /* DNAT port ranges and IPv6 destinations without a port
  * (tests/firewall/record-natrange-fixture.sh): iptables-nft writes IPv4
  * DNAT as a native nat expression (two port registers for a range),
@@ -215,6 +224,54 @@ static void test_nat_ranges(void **state)
 	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
 	assert_non_null(r);
 	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	fw_ruleset_free(&rs);
+}
+
+/* Docker's DNAT over IPv6 to an address without a port (ip6tables-save:
+ * "--to-destination fd00::9"): the port is published, the container port
+ * is the host's. */
+static void test_published_ipv6_no_port(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	const struct fw_chain *c;
+	int n;
+
+	(void)state;
+	load(&rs, "natrange.nl");
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 465);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 465);
+	assert_string_equal(p->bridge, "br-mailcow");
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 1993);
+	assert_int_equal(n, 3);
+	/* the bracketed form without a port reads the same */
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	snprintf(c->rules[1].nat_to, sizeof(c->rules[1].nat_to), "[fd00::9]");
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	/* and over IPv4 */
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.25");
+	assert_int_equal(p->cport, 587);
 	fw_ruleset_free(&rs);
 }
 
@@ -335,6 +392,7 @@ int main(void)
 	    cmocka_unit_test(test_model_details),
 	    cmocka_unit_test(test_nat6_brackets),
 	    cmocka_unit_test(test_nat_ranges),
+	    cmocka_unit_test(test_published_ipv6_no_port),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
