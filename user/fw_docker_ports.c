@@ -42,6 +42,30 @@ static int parse_to(const char *to, int family, uint8_t *ip, uint16_t *port, cha
 	return 0;
 }
 
+/* When the other iptables backend already publishes p's port (Docker's
+ * rules in both iptables-nft and iptables-legacy), p becomes that port's
+ * also_*: 1. Two DNATs of one backend for a port (e.g. two host
+ * addresses) stay two ports. */
+static int also_published(struct mx_fw_pub *out, int n, const struct mx_fw_pub *p)
+{
+	for (int i = 0; i < n; i++) {
+		struct mx_fw_pub *o = &out[i];
+
+		if (o->family != p->family || o->proto != p->proto || o->hport != p->hport ||
+		    o->table->backend == p->table->backend || o->also_rule)
+			continue;
+		o->also_table = p->table;
+		o->also_chain = p->chain;
+		o->also_rule = p->rule;
+		memcpy(o->also_cip, p->cip, sizeof(o->also_cip));
+		snprintf(o->also_cip_str, sizeof(o->also_cip_str), "%s", p->cip_str);
+		o->also_cport = p->cport;
+		snprintf(o->also_bridge, sizeof(o->also_bridge), "%s", p->bridge);
+		return 1;
+	}
+	return 0;
+}
+
 int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, int family,
 		    struct mx_fw_pub *out, int max)
 {
@@ -84,6 +108,8 @@ int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, in
 				p.table = t;
 				p.chain = c;
 				p.rule = r;
+				if (also_published(out, n, &p))
+					continue;
 				if (n < max)
 					out[n++] = p;
 			}

@@ -7,6 +7,7 @@
 
 #include "unit.h"
 #include "fw_analysis.h"
+#include "fw_checks.h"
 #include "fw_model.h"
 
 #define FX MX_FIXTURES "/firewall/"
@@ -275,6 +276,137 @@ static void test_published_ipv6_no_port(void **state)
 	fw_ruleset_free(&rs);
 }
 
+/* A string under data.ports[i] of a firewall.published result: "dnat.backend". */
+static const char *port_str(const struct mx_result *r, int i, const char *obj, const char *key)
+{
+	json_object *ports, *o, *v;
+
+	if (!r->data || !json_object_object_get_ex(r->data, "ports", &ports))
+		return NULL;
+	o = json_object_array_get_idx(ports, (size_t)i);
+	if (!o || !json_object_object_get_ex(o, obj, &v))
+		return NULL;
+	if (key && (!v || !json_object_object_get_ex(v, key, &v)))
+		return NULL;
+	return v ? json_object_get_string(v) : NULL;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Docker's rules in iptables-nft and in iptables-legacy (left from before
+ * Docker switched): each port once, both backends named; the kernel runs
+ * the hooks of both, so a DROP in either's DOCKER-USER blocks. The legacy
+ * side is docker-healthy.nl's iptables tables (mx_fw_legacy_nft_file), the
+ * nft side dockerd's rules with a DROP for 993
+ * (tests/firewall/record-dual-fixture.sh), then the other way round. */
+static void test_published_both_backends(void **state)
+{
+	struct mx_config cfg;
+	struct mx_result r;
+	long long nports;
+	json_object *ports;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-dual.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_true(json_object_object_get_ex(r.data, "ports", &ports));
+	nports = (long long)json_object_array_length(ports);
+	assert_int_equal(nports, 2);
+	assert_int_equal(count_of(r.summary, "25 open"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_non_null(strstr(r.summary, "25, 993 published by both iptables-nft and "
+					  "iptables-legacy (the kernel runs both: a DROP in "
+					  "either blocks)"));
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_string_equal(port_str(&r, 0, "dnat", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 0, "dnat_also", "backend"), "iptables-legacy");
+	assert_string_equal(port_str(&r, 1, "verdict", NULL), "DROP");
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 1, "decided_by", "chain"), "DOCKER-USER");
+	assert_string_equal(r.remedy, "remove or narrow the rule that drops them (iptables -t "
+				      "filter -D DOCKER-USER 1); to restrict who may connect, drop "
+				      "only chosen sources in DOCKER-USER");
+	mx_unit_free(&r);
+
+	/* the DROP on the legacy side blocks as well */
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-dual.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-legacy");
+	assert_non_null(strstr(r.remedy, "(iptables-legacy -t filter -D DOCKER-USER 1)"));
+	mx_unit_free(&r);
+
+	/* one backend only: no note, no dnat_also */
+	mx_fw_legacy_nft_file = NULL;
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary, "new connections from outside: 25 open, 993 open");
+	assert_null(port_str(&r, 0, "dnat_also", NULL));
+	mx_unit_free(&r);
+	mx_fw_nft_file = NULL;
+}
+
+/* The two backends DNAT a port to different containers: the nat hook that
+ * maps the connection first wins and mxprobe cannot see which, so both
+ * destinations are walked and the worse verdict counts. */
+static void test_published_both_backends_differ(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	json_object *o, *rest;
+	char decided[400];
+	int n;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	assert_int_equal(mx_fw_load(&rs), 0);
+	mx_fw_nft_file = mx_fw_legacy_nft_file = NULL;
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_int_equal(p->table->backend, FW_NFT);
+	assert_non_null(p->also_rule);
+	assert_int_equal(p->also_table->backend, FW_LEGACY);
+	assert_string_equal(p->also_cip_str, "172.22.1.26");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)),
+	    FW_V_ACCEPT);
+	json_object_put(o), json_object_put(rest);
+	/* the legacy DNAT to an address no DOCKER rule accepts */
+	snprintf(((struct fw_rule *)p->also_rule)->nat_to, sizeof(p->also_rule->nat_to),
+		 "172.22.1.99:993");
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.26");
+	assert_string_equal(p->also_cip_str, "172.22.1.99");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)), FW_V_DROP);
+	assert_non_null(strstr(decided, "FORWARD policy DROP"));
+	json_object_put(o), json_object_put(rest);
+	fw_ruleset_free(&rs);
+}
+
 static struct fw_packet pkt(uint16_t dport, uint16_t orig, const char *oif, int last_octet)
 {
 	struct fw_packet p = {.family = AF_INET,
@@ -393,6 +525,8 @@ int main(void)
 	    cmocka_unit_test(test_nat6_brackets),
 	    cmocka_unit_test(test_nat_ranges),
 	    cmocka_unit_test(test_published_ipv6_no_port),
+	    cmocka_unit_test(test_published_both_backends),
+	    cmocka_unit_test(test_published_both_backends_differ),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
