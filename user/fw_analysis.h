@@ -44,7 +44,7 @@ struct mx_fw_pub {
 	const struct fw_table *also_table;
 	const struct fw_chain *also_chain;
 	const struct fw_rule *also_rule;
-	uint8_t also_cip[16]; /* its destination, when it differs */
+	uint8_t also_cip[16]; /* its destination (walked too when it differs) */
 	char also_cip_str[48];
 	uint16_t also_cport;
 	char also_bridge[16];
