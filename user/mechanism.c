@@ -13,7 +13,10 @@ static const char *choose_ports(const char **why)
 	return "procfs";
 }
 
+const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
+
 const struct mx_mechanism mx_mechanisms[] = {
 	{"ports", choose_ports},
+	{"outbound", mx_choose_outbound},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);

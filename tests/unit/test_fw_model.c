@@ -7,6 +7,7 @@
 
 #include "unit.h"
 #include "fw_analysis.h"
+#include "fw_checks.h"
 #include "fw_model.h"
 
 #define FX MX_FIXTURES "/firewall/"
@@ -27,17 +28,19 @@ static void load(struct fw_ruleset *rs, const char *name)
 	assert_int_equal(fw_nft_parse(rs, buf, n), 0);
 }
 
-/* Every "-A CHAIN ..." line of iptables-save, rule by rule. */
-static void test_render_matches_iptables_save(void **state)
+/* Every "-A CHAIN ..." line of iptables-save (save) must be the text of
+ * the rule at that position in the dump; returns how many were compared. */
+static int render_matches(const char *dump, const char *save, int family)
 {
 	struct fw_ruleset rs;
-	char line[1024], table[32] = "", last[64] = "";
+	char line[1024], table[32] = "", last[64] = "", path[256];
 	int pos = 0, checked = 0;
-	FILE *f = fopen(FX "docker-rules.iptables-save", "r");
+	FILE *f;
 
-	(void)state;
+	snprintf(path, sizeof(path), FX "%s", save);
+	f = fopen(path, "r");
 	assert_non_null(f);
-	load(&rs, "docker-rules.nl");
+	load(&rs, dump);
 	while (fgets(line, sizeof(line), f)) {
 		char chain[64], *rest;
 		const struct fw_chain *c;
@@ -54,15 +57,21 @@ static void test_render_matches_iptables_save(void **state)
 		snprintf(chain, sizeof(chain), "%.*s", (int)(rest - line - 3), line + 3);
 		pos = strcmp(chain, last) ? 1 : pos + 1;
 		snprintf(last, sizeof(last), "%.63s", chain);
-		c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, table), chain);
+		c = fw_chain_find(fw_table_find(&rs, FW_NFT, family, table), chain);
 		assert_non_null(c);
 		assert_true(pos <= c->nrules);
 		assert_string_equal(c->rules[pos - 1].text, rest + 1);
 		checked++;
 	}
 	fclose(f);
-	assert_true(checked >= 30);
 	fw_ruleset_free(&rs);
+	return checked;
+}
+
+static void test_render_matches_iptables_save(void **state)
+{
+	(void)state;
+	assert_true(render_matches("docker-rules.nl", "docker-rules.iptables-save", 2) >= 30);
 }
 
 static void test_model_details(void **state)
@@ -122,6 +131,279 @@ static void test_model_details(void **state)
 	assert_true(r->m.unknown);
 	assert_string_equal(r->text, "ip6 saddr 2001:db8::/32 tcp dport @__set0 drop");
 	assert_null(fw_rule_by_handle(&rs, 1, "mxt_native", "forward", 99));
+	fw_ruleset_free(&rs);
+}
+
+/* IPv6 DNAT targets (tests/firewall/record-nat6-fixture.sh): an address
+ * before a port in brackets, as ip6tables-save and nft write it. */
+static void test_nat6_brackets(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct fw_chain *c;
+	const struct fw_rule *r;
+	int n;
+
+	(void)state;
+	/* ip6tables-nft's table ip6 nat: the rules as ip6tables-save shows them */
+	assert_int_equal(render_matches("nat6.nl", "nat6.ip6tables-save", 10), 3);
+	load(&rs, "nat6.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_int_equal(c->nrules, 2);
+	assert_string_equal(c->rules[0].nat_to, "[fd00::9]:993");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9");
+	/* a native inet table */
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 2);
+	assert_non_null(r);
+	assert_int_equal(r->verdict, FW_V_DNAT);
+	assert_string_equal(r->nat_to, "[fd00::9]:993");
+	assert_non_null(strstr(r->text, "dnat to [fd00::9]:993"));
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 3);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "fd00::9");
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 4);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "10.0.0.9:993");
+	/* the published port reads the container's address and port back */
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	assert_true(n >= 1);
+	assert_int_equal(pubs[0].hport, 993);
+	assert_string_equal(pubs[0].cip_str, "fd00::9");
+	assert_int_equal(pubs[0].cport, 993);
+	assert_string_equal(pubs[0].bridge, "br-mailcow");
+	fw_ruleset_free(&rs);
+}
+
+/* The published port of family af and host port, or NULL. */
+static const struct mx_fw_pub *pub_of(const struct mx_fw_pub *p, int n, uint16_t hport)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i].hport == hport)
+			return &p[i];
+	return NULL;
+}
+
+/* DNAT port ranges and IPv6 destinations without a port
+ * (tests/firewall/record-natrange-fixture.sh): iptables-nft writes IPv4
+ * DNAT as a native nat expression (two port registers for a range),
+ * ip6tables-nft as the x_tables DNAT target; both must read as
+ * iptables-save and nft print them. */
+static void test_nat_ranges(void **state)
+{
+	struct fw_ruleset rs;
+	const struct fw_chain *c;
+	const struct fw_rule *r;
+
+	(void)state;
+	assert_int_equal(render_matches("natrange.nl", "natrange.iptables-save", 2), 4);
+	assert_int_equal(render_matches("natrange.nl", "natrange.ip6tables-save", 10), 4);
+	load(&rs, "natrange.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "172.22.1.25:25");
+	assert_string_equal(c->rules[1].nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(c->rules[2].nat_to, "172.22.1.25");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "fd00::9");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9");
+	assert_string_equal(c->rules[2].nat_to, "[fd00::9]:1993-1995");
+	/* native tables: as nft -a list ruleset prints them */
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(r->text, "tcp dport 1000-2000 dnat to 10.0.0.1:1000-2000");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 3);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 25 dnat to 10.0.0.1:25");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 4);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 587 dnat to 10.0.0.1");
+	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	fw_ruleset_free(&rs);
+}
+
+/* Docker's DNAT over IPv6 to an address without a port (ip6tables-save:
+ * "--to-destination fd00::9"): the port is published, the container port
+ * is the host's. */
+static void test_published_ipv6_no_port(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	const struct fw_chain *c;
+	int n;
+
+	(void)state;
+	load(&rs, "natrange.nl");
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 465);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 465);
+	assert_string_equal(p->bridge, "br-mailcow");
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 1993);
+	assert_int_equal(n, 3);
+	/* the bracketed form without a port reads the same */
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	snprintf(c->rules[1].nat_to, sizeof(c->rules[1].nat_to), "[fd00::9]");
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	/* and over IPv4 */
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.25");
+	assert_int_equal(p->cport, 587);
+	fw_ruleset_free(&rs);
+}
+
+/* A string under data.ports[i] of a firewall.published result: "dnat.backend". */
+static const char *port_str(const struct mx_result *r, int i, const char *obj, const char *key)
+{
+	json_object *ports, *o, *v;
+
+	if (!r->data || !json_object_object_get_ex(r->data, "ports", &ports))
+		return NULL;
+	o = json_object_array_get_idx(ports, (size_t)i);
+	if (!o || !json_object_object_get_ex(o, obj, &v))
+		return NULL;
+	if (key && (!v || !json_object_object_get_ex(v, key, &v)))
+		return NULL;
+	return v ? json_object_get_string(v) : NULL;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Docker's rules in iptables-nft and in iptables-legacy (left from before
+ * Docker switched): each port once, both backends named; the kernel runs
+ * the hooks of both, so a DROP in either's DOCKER-USER blocks. The legacy
+ * side is docker-healthy.nl's iptables tables (mx_fw_legacy_nft_file), the
+ * nft side dockerd's rules with a DROP for 993
+ * (tests/firewall/record-dual-fixture.sh), then the other way round. */
+static void test_published_both_backends(void **state)
+{
+	struct mx_config cfg;
+	struct mx_result r;
+	long long nports;
+	json_object *ports;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-dual.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_true(json_object_object_get_ex(r.data, "ports", &ports));
+	nports = (long long)json_object_array_length(ports);
+	assert_int_equal(nports, 2);
+	assert_int_equal(count_of(r.summary, "25 open"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_non_null(strstr(r.summary, "25, 993 published by both iptables-nft and "
+					  "iptables-legacy (the kernel runs both: a DROP in "
+					  "either blocks)"));
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_string_equal(port_str(&r, 0, "dnat", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 0, "dnat_also", "backend"), "iptables-legacy");
+	assert_string_equal(port_str(&r, 1, "verdict", NULL), "DROP");
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 1, "decided_by", "chain"), "DOCKER-USER");
+	assert_string_equal(r.remedy, "remove or narrow the rule that drops them (iptables -t "
+				      "filter -D DOCKER-USER 1); to restrict who may connect, drop "
+				      "only chosen sources in DOCKER-USER");
+	mx_unit_free(&r);
+
+	/* the DROP on the legacy side blocks as well */
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-dual.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-legacy");
+	assert_non_null(strstr(r.remedy, "(iptables-legacy -t filter -D DOCKER-USER 1)"));
+	mx_unit_free(&r);
+
+	/* one backend only: no note, no dnat_also */
+	mx_fw_legacy_nft_file = NULL;
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary, "new connections from outside: 25 open, 993 open");
+	assert_null(port_str(&r, 0, "dnat_also", NULL));
+	mx_unit_free(&r);
+	mx_fw_nft_file = NULL;
+}
+
+/* The two backends DNAT a port to different containers: the nat hook that
+ * maps the connection first wins and mxprobe cannot see which, so both
+ * destinations are walked and the worse verdict counts. */
+static void test_published_both_backends_differ(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	json_object *o, *rest;
+	char decided[400];
+	int n;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	assert_int_equal(mx_fw_load(&rs), 0);
+	mx_fw_nft_file = mx_fw_legacy_nft_file = NULL;
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_int_equal(p->table->backend, FW_NFT);
+	assert_non_null(p->also_rule);
+	assert_int_equal(p->also_table->backend, FW_LEGACY);
+	assert_string_equal(p->also_cip_str, "172.22.1.26");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)),
+	    FW_V_ACCEPT);
+	json_object_put(o), json_object_put(rest);
+	/* the legacy DNAT to an address no DOCKER rule accepts */
+	snprintf(((struct fw_rule *)p->also_rule)->nat_to, sizeof(p->also_rule->nat_to),
+		 "172.22.1.99:993");
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.26");
+	assert_string_equal(p->also_cip_str, "172.22.1.99");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)), FW_V_DROP);
+	assert_non_null(strstr(decided, "FORWARD policy DROP"));
+	json_object_put(o), json_object_put(rest);
 	fw_ruleset_free(&rs);
 }
 
@@ -240,6 +522,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_matches_iptables_save),
 	    cmocka_unit_test(test_model_details),
+	    cmocka_unit_test(test_nat6_brackets),
+	    cmocka_unit_test(test_nat_ranges),
+	    cmocka_unit_test(test_published_ipv6_no_port),
+	    cmocka_unit_test(test_published_both_backends),
+	    cmocka_unit_test(test_published_both_backends_differ),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),

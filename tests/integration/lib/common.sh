@@ -58,4 +58,17 @@ skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "ok: $3"; }
 expect_match() { [[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"; echo "ok: $3"; }
+# bad EXPECTED_PATTERN ARGS...: mxprobe ARGS must fail with exit 3 and one
+# line on stderr matching the pattern (the bad-input rule of the project).
+bad() { # bad EXPECTED_PATTERN ARGS...
+	local pat=$1 out rc
+	shift
+	set +e
+	out=$("$MXPROBE" "$@" 2>&1 >/dev/null)
+	rc=$?
+	set -e
+	expect_eq "$rc" 3 "exit code of: mxprobe $*"
+	expect_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line of error for: mxprobe $*"
+	expect_match "$out" "$pat" "message of: mxprobe $*"
+}
 need() { command -v "$1" >/dev/null || skip "$1 not installed"; }
