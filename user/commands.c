@@ -11,6 +11,7 @@ static const char *const g_check[] = {"config",   "system", "ports", "firewall",
 static const char *const g_ports[] = {"config", "ports", NULL};
 static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_outbound[] = {"outbound", NULL};
+static const char *const g_ipv6[] = {"config", "ipv6", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
@@ -25,6 +26,8 @@ const struct mx_cmd mx_commands[] = {
 	 g_outbound, NULL, 0},
 	{"mtu", "path-MTU discovery to HOST; compares uplink, Docker bridge and compose MTU", NULL,
 	 mx_cmd_mtu, 0},
+	{"ipv6", "IPv6 host settings: RA with forwarding, IPv6 on alias interfaces, ENABLE_IPV6",
+	 g_ipv6, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},

@@ -40,7 +40,7 @@ expect_match "$(ip -n "$HOST" -6 route show default)" "proto ra" "default route 
 
 ra() {
 	set +e
-	out=$("$MXPROBE" -N "$HOST" --json check)
+	out=$("$MXPROBE" -N "$HOST" --json ipv6)
 	set -e
 	jq -r --arg k "$1" '.checks[] | select(.id=="ipv6.ra") | if $k=="" then .status elif $k=="remedy" then .remedy else .data[$k] end' <<<"$out"
 }
