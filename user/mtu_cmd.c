@@ -57,6 +57,7 @@ int mx_cmd_mtu(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 	    .shortopts = "46",
 	    .handle = mtu_handle,
 	    .state = &m,
+	    .args = "[HOST]",
 	    .usage = "  HOST                     measure the path to HOST (default: mtu_target,\n"
 		     "                           mtu_target6 of --config: a root server)\n"
 		     "  -4, --ipv4 / -6, --ipv6  only this address family\n"
