@@ -359,6 +359,68 @@ static void test_published_both_backends(void **state)
 	mx_fw_nft_file = NULL;
 }
 
+/* Docker's chains in iptables-nft (docker-healthy.nl: DOCKER-USER empty)
+ * and iptables-legacy (docker-dual.nl's tables: a DROP for 993 in
+ * DOCKER-USER). The kernel runs both FORWARD hooks: DOCKER-USER of each
+ * is analysed and the summary names which backend holds the rule (was:
+ * "iptables: ... 0 rules in it" from the first table found, nft). */
+static void test_docker_user_both_backends(void **state)
+{
+	struct mx_config cfg;
+	struct mx_result r;
+	json_object *m, *b, *x;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-dual.nl";
+	mx_unit_run(&cfg, "firewall.docker_user", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary,
+			    "iptables-nft: FORWARD jumps to DOCKER-USER first; 0 rules in it; "
+			    "iptables-legacy: FORWARD jumps to DOCKER-USER first; 1 rule in it "
+			    "(Docker's chains in iptables-nft and iptables-legacy: the kernel "
+			    "runs both)");
+	assert_string_equal(mx_unit_str(&r, "backend"), "iptables-legacy");
+	assert_int_equal(mx_unit_int(&r, "rules"), 1);
+	assert_int_equal(mx_unit_int(&r, "jump_position"), 1);
+	assert_true(json_object_object_get_ex(r.data, "backends", &b));
+	assert_int_equal((int)json_object_array_length(b), 2);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(b, 0), "rules", &x));
+	assert_int_equal(json_object_get_int(x), 0);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(b, 1), "backend", &x));
+	assert_string_equal(json_object_get_string(x), "iptables-legacy");
+	mx_unit_free(&r);
+
+	mx_unit_run(&cfg, "firewall.managers", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary,
+			    "Docker (20.10 layout in iptables-nft, 0 rules in DOCKER-USER; 20.10 "
+			    "layout in iptables-legacy, 1 rule in DOCKER-USER; the kernel runs "
+			    "both)");
+	assert_true(json_object_object_get_ex(r.data, "managers", &m));
+	assert_true(json_object_object_get_ex(m, "docker_backend", &x));
+	assert_string_equal(json_object_get_string(x), "iptables-nft+iptables-legacy");
+	assert_true(json_object_object_get_ex(m, "docker_backends", &b));
+	assert_int_equal((int)json_object_array_length(b), 2);
+	assert_true(
+	    json_object_object_get_ex(json_object_array_get_idx(b, 1), "docker_user_rules", &x));
+	assert_int_equal(json_object_get_int(x), 1);
+	mx_unit_free(&r);
+
+	/* one backend: as before */
+	mx_fw_legacy_nft_file = NULL;
+	mx_unit_run(&cfg, "firewall.docker_user", &r);
+	assert_string_equal(r.summary,
+			    "iptables: FORWARD jumps to DOCKER-USER first; 0 rules in it");
+	assert_string_equal(mx_unit_str(&r, "backend"), "iptables-nft");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "firewall.managers", &r);
+	assert_string_equal(r.summary, "Docker (20.10 layout, iptables-nft)");
+	mx_unit_free(&r);
+	mx_fw_nft_file = NULL;
+}
+
 /* The two backends DNAT a port to different containers: the nat hook that
  * maps the connection first wins and mxprobe cannot see which, so both
  * destinations are walked and the worse verdict counts. */
@@ -527,6 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_published_ipv6_no_port),
 	    cmocka_unit_test(test_published_both_backends),
 	    cmocka_unit_test(test_published_both_backends_differ),
+	    cmocka_unit_test(test_docker_user_both_backends),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
