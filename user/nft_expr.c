@@ -99,9 +99,13 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 	if (d->t->xt)
 		snprintf(r->target_opts, sizeof(r->target_opts), "--to-%s %s",
 			 type == NFT_NAT_DNAT ? "destination" : "source", r->nat_to);
-	else
-		snprintf(r->target_opts, sizeof(r->target_opts), "%s to %s",
-			 type == NFT_NAT_DNAT ? "dnat" : "snat", r->nat_to);
+	else /* an inet table's nat names the family: "dnat ip6 to [fd00::9]:993" */
+		snprintf(r->target_opts, sizeof(r->target_opts), "%s%s to %s",
+			 type == NFT_NAT_DNAT ? "dnat" : "snat",
+			 d->t->family != NFPROTO_INET || !r->nat_to[0] ? ""
+			 : fam == NFPROTO_IPV6			       ? " ip6"
+								       : " ip",
+			 r->nat_to);
 }
 
 static void e_xt(struct nft_dec *d, struct nftnl_expr *e, int target)

@@ -68,6 +68,55 @@ static int render_matches(const char *dump, const char *save, int family)
 	return checked;
 }
 
+/* Every rule of a native table (not iptables-nft's) in nft -a list
+ * ruleset's output (nft) must be the text of the rule with that handle in
+ * the dump; returns how many were compared. */
+static int render_matches_nft(const char *dump, const char *nft)
+{
+	static const char *const fams[] = {"", "inet", "ip", "", "", "", "", "", "", "", "ip6"};
+	struct fw_ruleset rs;
+	char line[1024], path[256], table[64] = "", chain[64] = "";
+	int family = 0, checked = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FX "%s", nft);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	load(&rs, dump);
+	while (fgets(line, sizeof(line), f)) {
+		char fam[16], *h, *text = line;
+		unsigned long long handle;
+		const struct fw_table *t;
+		const struct fw_rule *r;
+
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "table %15s %63s {", fam, table) == 2) {
+			family = 0;
+			for (int i = 0; i < 11; i++)
+				if (fams[i][0] && !strcmp(fams[i], fam))
+					family = i;
+			continue;
+		}
+		while (*text == '\t')
+			text++;
+		if (sscanf(text, "chain %63s {", chain) == 1 || !(h = strstr(text, " # handle ")))
+			continue;
+		t = fw_table_find(&rs, FW_NFT, family, table);
+		assert_non_null(t);
+		if (t->xt)
+			continue;
+		handle = strtoull(h + 10, NULL, 10);
+		*h = 0;
+		r = fw_rule_by_handle(&rs, family, table, chain, handle);
+		assert_non_null(r);
+		assert_string_equal(r->text, text);
+		checked++;
+	}
+	fclose(f);
+	fw_ruleset_free(&rs);
+	return checked;
+}
+
 static void test_render_matches_iptables_save(void **state)
 {
 	(void)state;
@@ -159,7 +208,10 @@ static void test_nat6_brackets(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->verdict, FW_V_DNAT);
 	assert_string_equal(r->nat_to, "[fd00::9]:993");
-	assert_non_null(strstr(r->text, "dnat to [fd00::9]:993"));
+	/* in an inet table nft names the family: "dnat ip6 to", "dnat ip to" */
+	assert_string_equal(r->text,
+			    "ip6 daddr 2001:db8::1 tcp dport 993 dnat ip6 to [fd00::9]:993");
+	assert_int_equal(render_matches_nft("nat6.nl", "nat6.nft"), 3);
 	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 3);
 	assert_non_null(r);
 	assert_string_equal(r->nat_to, "fd00::9");
@@ -225,6 +277,7 @@ static void test_nat_ranges(void **state)
 	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
 	assert_non_null(r);
 	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	assert_int_equal(render_matches_nft("natrange.nl", "natrange.nft"), 4);
 	fw_ruleset_free(&rs);
 }
 
