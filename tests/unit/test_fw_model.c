@@ -353,6 +353,83 @@ static int count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* DNAT to an address range (tests/firewall/record-nataddr-fixture.sh): the
+ * whole range is rendered as iptables-save and nft print it, and each
+ * address of it is walked: port 25 goes to 172.22.1.25-172.22.1.27, and
+ * DOCKER accepts only .25 and .26, so connections the kernel maps to .27
+ * meet FORWARD's policy DROP (was: read as 172.22.1.25 only, "25 open"). */
+static void test_nat_addr_ranges(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_result r;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	const struct fw_chain *c;
+	json_object *ports, *o, *x;
+	int n;
+
+	(void)state;
+	assert_int_equal(render_matches("nataddr.nl", "nataddr.iptables-save", 2), 13);
+	assert_int_equal(render_matches("nataddr.nl", "nataddr.ip6tables-save", 10), 3);
+	assert_int_equal(render_matches_nft("nataddr.nl", "nataddr.nft"), 6);
+	load(&rs, "nataddr.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "172.22.1.25-172.22.1.27:25");
+	assert_string_equal(c->rules[1].nat_to, "172.22.1.25-172.22.1.26");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "[fd00::9-fd00::b]:993");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9-fd00::b");
+	assert_string_equal(fw_rule_by_handle(&rs, 10, "mxt_nataddr6", "prerouting", 2)->nat_to,
+			    "[fd00::9]-[fd00::b]:993");
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 3);
+	p = pub_of(pubs, n, 25);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.25");
+	assert_string_equal(p->cip_last_str, "172.22.1.27");
+	assert_int_equal(p->cport, 25);
+	assert_int_equal(mx_fw_range_size(AF_INET, p->cip, p->cip_last), 3);
+	p = pub_of(pubs, n, 465);
+	assert_non_null(p);
+	assert_string_equal(p->cip_last_str, "");
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_string_equal(p->cip_last_str, "fd00::b");
+	assert_int_equal(p->cport, 993);
+	assert_int_equal(mx_fw_range_size(AF_INET6, p->cip, p->cip_last), 3);
+	fw_ruleset_free(&rs);
+
+	mx_fw_nft_file = FX "nataddr.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	mx_fw_nft_file = NULL;
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_non_null(strstr(r.summary, "25 blocked, 587 open, 465 open"));
+	assert_non_null(strstr(r.summary, "(for connections DNATed to 172.22.1.27)"));
+	assert_string_equal(port_str(&r, 0, "verdict", NULL), "DROP");
+	assert_string_equal(port_str(&r, 0, "decided_for", NULL), "172.22.1.27");
+	assert_string_equal(port_str(&r, 0, "decided_by", "rule"), "policy");
+	assert_string_equal(port_str(&r, 0, "dnat_range", "last"), "172.22.1.27");
+	assert_true(json_object_object_get_ex(r.data, "ports", &ports));
+	o = json_object_array_get_idx(ports, 0);
+	assert_true(json_object_object_get_ex(o, "dnat_range", &o));
+	assert_true(json_object_object_get_ex(o, "addresses", &x));
+	assert_int_equal(json_object_get_int(x), 3);
+	assert_true(json_object_object_get_ex(o, "walked", &x));
+	assert_int_equal(json_object_get_int(x), 3);
+	/* 587 to .25-.26: both accepted */
+	assert_string_equal(port_str(&r, 1, "verdict", NULL), "ACCEPT");
+	assert_string_equal(port_str(&r, 1, "dnat_range", "first"), "172.22.1.25");
+	assert_null(port_str(&r, 2, "dnat_range", NULL));
+	mx_unit_free(&r);
+}
+
 /* Docker's rules in iptables-nft and in iptables-legacy (left from before
  * Docker switched): each port once, both backends named; the kernel runs
  * the hooks of both, so a DROP in either's DOCKER-USER blocks. The legacy
@@ -639,6 +716,7 @@ int main(void)
 	    cmocka_unit_test(test_model_details),
 	    cmocka_unit_test(test_nat6_brackets),
 	    cmocka_unit_test(test_nat_ranges),
+	    cmocka_unit_test(test_nat_addr_ranges),
 	    cmocka_unit_test(test_published_ipv6_no_port),
 	    cmocka_unit_test(test_published_both_backends),
 	    cmocka_unit_test(test_published_both_backends_differ),
