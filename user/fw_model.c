@@ -182,8 +182,12 @@ void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, const char *ip_ma
 	 * whole range ("[fd00::9-fd00::b]:993"), nft each end
 	 * ("[fd00::9]-[fd00::b]:993"). */
 	int br = af == AF_INET6 && ip[0] && has_port;
-	int range = ip_max && ip_max[0] && strcmp(ip, ip_max);
+	uint8_t lo[16], hi[16];
 	char a[128], p[16] = "";
+	/* a range only when its end is above its start (a tool that fills
+	 * only the first address leaves the last 0.0.0.0) */
+	int range = ip_max && ip_max[0] && inet_pton(af, ip, lo) == 1 &&
+		    inet_pton(af, ip_max, hi) == 1 && memcmp(lo, hi, af == AF_INET6 ? 16 : 4) < 0;
 
 	if (!range)
 		snprintf(a, sizeof(a), "%s%s%s", br ? "[" : "", ip, br ? "]" : "");
