@@ -407,14 +407,14 @@ static void test_nat_addr_ranges(void **state)
 
 	/* a last address below the first (only the first filled) is no range */
 	{
-		struct fw_rule x = {0};
+		struct fw_rule nr = {0};
 
-		fw_rule_nat_to(&x, AF_INET, "10.0.0.1", "0.0.0.0", 0, 1, 25, 25);
-		assert_string_equal(x.nat_to, "10.0.0.1:25");
-		fw_rule_nat_to(&x, AF_INET6, "fd00::9", "fd00::b", 1, 1, 993, 995);
-		assert_string_equal(x.nat_to, "[fd00::9]-[fd00::b]:993-995");
-		fw_rule_nat_to(&x, AF_INET6, "fd00::9", "fd00::b", 0, 1, 993, 993);
-		assert_string_equal(x.nat_to, "[fd00::9-fd00::b]:993");
+		fw_rule_nat_to(&nr, AF_INET, "10.0.0.1", "0.0.0.0", 0, 1, 25, 25);
+		assert_string_equal(nr.nat_to, "10.0.0.1:25");
+		fw_rule_nat_to(&nr, AF_INET6, "fd00::9", "fd00::b", 1, 1, 993, 995);
+		assert_string_equal(nr.nat_to, "[fd00::9]-[fd00::b]:993-995");
+		fw_rule_nat_to(&nr, AF_INET6, "fd00::9", "fd00::b", 0, 1, 993, 993);
+		assert_string_equal(nr.nat_to, "[fd00::9-fd00::b]:993");
 	}
 
 	mx_fw_nft_file = FX "nataddr.nl";
