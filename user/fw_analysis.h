@@ -32,6 +32,11 @@ struct mx_fw_pub {
 	uint16_t hport, cport;
 	uint8_t cip[16];
 	char cip_str[48];
+	/* A DNAT to an address range (--to-destination 10.0.0.1-10.0.0.3:25):
+	 * its last address (the kernel maps each connection to any of them, so
+	 * each is walked); equal to cip and cip_last_str "" for one address. */
+	uint8_t cip_last[16];
+	char cip_last_str[48];
 	char bridge[16];
 	int known; /* 0: mail port not published (yet): no DNAT rule */
 	const struct fw_table *table;
@@ -46,10 +51,17 @@ struct mx_fw_pub {
 	const struct fw_rule *also_rule;
 	uint8_t also_cip[16]; /* its destination (walked too when it differs) */
 	char also_cip_str[48];
+	uint8_t also_cip_last[16];
+	char also_cip_last_str[48];
 	uint16_t also_cport;
 	char also_bridge[16];
 };
 #define MX_FW_MAX_PUB 64
+/* Addresses of a DNAT range walked one by one (at most). */
+#define MX_FW_RANGE_WALK 256
+/* How many addresses from cip to cip_last (af AF_INET/AF_INET6), at
+ * most UINT32_MAX. */
+uint32_t mx_fw_range_size(int af, const uint8_t *first, const uint8_t *last);
 int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, int family,
 		    struct mx_fw_pub *out, int max);
 

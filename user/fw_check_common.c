@@ -138,19 +138,42 @@ void mx_fw_rule_label(const struct fw_table *t, const struct fw_chain *c, const 
 		snprintf(buf, len, "%s %s", where, fw_verdict_name(c->policy));
 }
 
-/* The iptables filter table Docker manages for this family: the one with
- * Docker's chains (with legacy and nft side by side, dockerd uses one). */
-const struct fw_table *mx_fw_docker_filter(const struct fw_ruleset *rs, int family)
+int mx_fw_docker_filters(const struct fw_ruleset *rs, int family, const struct fw_table **out,
+			 int max)
 {
+	int n = 0;
+
 	for (int i = 0; i < rs->ntables; i++) {
 		const struct fw_table *t = &rs->tables[i];
 
 		if (t->xt && t->family == family && !strcmp(t->name, "filter") &&
 		    (fw_chain_find(t, "DOCKER") || fw_chain_find(t, "DOCKER-FORWARD") ||
-		     fw_chain_find(t, "DOCKER-ISOLATION-STAGE-1")))
-			return t;
+		     fw_chain_find(t, "DOCKER-ISOLATION-STAGE-1")) &&
+		    n < max)
+			out[n++] = t;
 	}
-	return NULL;
+	return n;
+}
+
+/* The first iptables filter table with Docker's chains for this family
+ * (nf_tables before legacy: the order of loading). */
+const struct fw_table *mx_fw_docker_filter(const struct fw_ruleset *rs, int family)
+{
+	const struct fw_table *t;
+
+	return mx_fw_docker_filters(rs, family, &t, 1) ? t : NULL;
+}
+
+int mx_fw_docker_user_rules(const struct fw_chain *du)
+{
+	int real = 0;
+
+	for (int i = 0; du && i < du->nrules; i++)
+		if (!(du->rules[i].verdict == FW_V_RETURN && du->rules[i].m.proto < 0 &&
+		      !du->rules[i].m.src.set && !du->rules[i].m.dst.set &&
+		      !du->rules[i].m.iif[0] && !du->rules[i].m.oif[0] && !du->rules[i].m.unknown))
+			real++; /* Docker's own trailing "-j RETURN" is not counted */
+	return real;
 }
 
 const struct fw_table *mx_fw_docker_nft_table(const struct fw_ruleset *rs, int family)

@@ -12,22 +12,14 @@
 
 /* ---- firewall.docker_user ---- */
 
-/* The DOCKER-USER analysis of one family; returns the status. */
-enum mx_status mx_fw_docker_user(const struct fw_ruleset *rs, int family, json_object *o, char *sum,
-				 size_t len, char *rem, size_t rlen)
+/* The DOCKER-USER analysis of Docker's filter table t; returns the status.
+ * ipt names the backend in the summary and is the command of the remedy. */
+static enum mx_status docker_user_one(const struct fw_table *t, const char *ipt, json_object *o,
+				      char *sum, size_t len, char *rem, size_t rlen)
 {
-	const struct fw_table *t = mx_fw_docker_filter(rs, family);
 	const struct fw_chain *fwd, *du;
-	const char *ipt = family == 10 ? "ip6tables" : "iptables";
-	int jump = 0, first = 0, real = 0;
+	int jump = 0, first = 0, real;
 
-	if (!t) {
-		snprintf(sum, len, "no Docker chains in %s",
-			 family == 10 ? "ip6tables" : "iptables");
-		json_object_object_add(o, "docker", json_object_new_boolean(0));
-		return MX_SKIP;
-	}
-	json_object_object_add(o, "docker", json_object_new_boolean(1));
 	json_object_object_add(o, "backend", json_object_new_string(mx_fw_backend_name(t)));
 	fwd = fw_chain_find(t, "FORWARD");
 	du = fw_chain_find(t, "DOCKER-USER");
@@ -45,11 +37,7 @@ enum mx_status mx_fw_docker_user(const struct fw_ruleset *rs, int family, json_o
 		if (!first)
 			first = x->pos;
 	}
-	for (int i = 0; du && i < du->nrules; i++)
-		if (!(du->rules[i].verdict == FW_V_RETURN && du->rules[i].m.proto < 0 &&
-		      !du->rules[i].m.src.set && !du->rules[i].m.dst.set &&
-		      !du->rules[i].m.iif[0] && !du->rules[i].m.oif[0] && !du->rules[i].m.unknown))
-			real++; /* Docker's own trailing "-j RETURN" is not counted */
+	real = mx_fw_docker_user_rules(du);
 	json_object_object_add(o, "jump_position", jump ? json_object_new_int(jump) : NULL);
 	json_object_object_add(o, "rules", json_object_new_int(real));
 	if (!du) {
@@ -86,6 +74,80 @@ enum mx_status mx_fw_docker_user(const struct fw_ruleset *rs, int family, json_o
 	snprintf(sum, len, "%s: FORWARD jumps to DOCKER-USER first; %d rule%s in it", ipt, real,
 		 real == 1 ? "" : "s");
 	return MX_PASS;
+}
+
+/* Copies key of src into dst (a new reference). */
+static void copy_key(json_object *dst, json_object *src, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(src, key, &v);
+	json_object_object_add(dst, key, json_object_get(v));
+}
+
+/* The DOCKER-USER analysis of one family; returns the status. With Docker's
+ * chains in both iptables-nft and iptables-legacy (rules left from a switch
+ * of backend) the kernel runs the FORWARD hooks of both and each
+ * DOCKER-USER filters: each is analysed, "backends" lists them, the summary
+ * names each backend with its own findings, the worst status counts and the
+ * top-level keys are those of the backend that decided it (the one holding
+ * more rules when they agree). */
+enum mx_status mx_fw_docker_user(const struct fw_ruleset *rs, int family, json_object *o, char *sum,
+				 size_t len, char *rem, size_t rlen)
+{
+	const struct fw_table *ts[4];
+	int n = mx_fw_docker_filters(rs, family, ts, 4), best = -1, best_rules = 0;
+	enum mx_status st = MX_PASS;
+	json_object *arr, *bo[4];
+
+	if (!n) {
+		snprintf(sum, len, "no Docker chains in %s",
+			 family == 10 ? "ip6tables" : "iptables");
+		json_object_object_add(o, "docker", json_object_new_boolean(0));
+		return MX_SKIP;
+	}
+	json_object_object_add(o, "docker", json_object_new_boolean(1));
+	arr = json_object_new_array();
+	sum[0] = 0;
+	if (rlen)
+		rem[0] = 0;
+	for (int i = 0; i < n; i++) {
+		char s1[512], r1[512] = "";
+		const char *ipt =
+		    n == 1 ? (family == 10 ? "ip6tables" : "iptables") : mx_fw_backend_name(ts[i]);
+		enum mx_status s;
+		int rules;
+		json_object *x;
+
+		bo[i] = json_object_new_object();
+		s = docker_user_one(ts[i], ipt, bo[i], s1, sizeof(s1), r1, sizeof(r1));
+		json_object_object_add(bo[i], "status",
+				       json_object_new_string(s == MX_PASS   ? "pass"
+							      : s == MX_WARN ? "warn"
+									     : "fail"));
+		json_object_array_add(arr, bo[i]);
+		json_object_object_get_ex(bo[i], "rules", &x);
+		rules = json_object_get_int(x);
+		if (best < 0 || s > st || (s == st && rules > best_rules)) {
+			best = i;
+			best_rules = rules;
+			st = s;
+		}
+		snprintf(sum + strlen(sum), len - strlen(sum), "%s%s", i ? "; " : "", s1);
+		if (r1[0] && rlen)
+			snprintf(rem + strlen(rem), rlen - strlen(rem), "%s%s", rem[0] ? "; " : "",
+				 r1);
+	}
+	copy_key(o, bo[best], "backend");
+	copy_key(o, bo[best], "present");
+	copy_key(o, bo[best], "jump_position");
+	copy_key(o, bo[best], "rules");
+	json_object_object_add(o, "backends", arr);
+	if (n > 1)
+		snprintf(sum + strlen(sum), len - strlen(sum),
+			 " (Docker's chains in %s and %s: the kernel runs both)",
+			 mx_fw_backend_name(ts[0]), mx_fw_backend_name(ts[1]));
+	return st;
 }
 
 void mx_check_fw_docker_user(struct mx_ctx *ctx, struct mx_result *r)

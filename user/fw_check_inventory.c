@@ -117,14 +117,29 @@ static int jump_pos(const struct fw_table *t, const char *from, const char *to)
 	return 0;
 }
 
+/* Docker's layout of its iptables filter table t. */
+static const char *layout(const struct fw_table *t)
+{
+	return fw_chain_find(t, "DOCKER-FORWARD") ? "28+" : "20.10";
+}
+
+static int table_rules(const struct fw_table *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nchains; i++)
+		n += t->chains[i].nrules;
+	return n;
+}
+
 void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 {
 	struct fw_ruleset rs;
 	json_object *mgr;
-	const struct fw_table *df;
-	int ufw, firewalld = 0, csf, mailcow = 0;
+	const struct fw_table *df, *dfs[4];
+	int ufw, firewalld = 0, csf, mailcow = 0, ndf;
 	const char *docker = NULL;
-	char sum[512] = "";
+	char sum[512] = "", dsum[300] = "";
 
 	(void)ctx;
 	if (mx_fw_load_or_error(r, &rs))
@@ -139,18 +154,50 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 		firewalld = 1;
 	csf = any_chain_prefix(&rs, "LOCALINPUT", 0) &&
 	      (any_chain_prefix(&rs, "DENYIN", 0) || any_chain_prefix(&rs, "ALLOWIN", 0));
-	df = mx_fw_docker_filter(&rs, 2);
+	/* Docker's chains in iptables-nft and iptables-legacy alike (rules left
+	 * from a switch of backend): the kernel runs both, so each is named
+	 * with its layout and what DOCKER-USER holds there. */
+	ndf = mx_fw_docker_filters(&rs, 2, dfs, 4);
+	df = ndf ? dfs[0] : NULL;
 	if (df)
-		docker = fw_chain_find(df, "DOCKER-FORWARD") ? "28+" : "20.10";
+		docker = layout(df);
 	else if (mx_fw_docker_nft_table(&rs, 2))
 		docker = "nftables";
 	json_object_object_add(mgr, "ufw", json_object_new_boolean(ufw));
 	json_object_object_add(mgr, "firewalld", json_object_new_boolean(firewalld));
 	json_object_object_add(mgr, "csf", json_object_new_boolean(csf));
 	json_object_object_add(mgr, "docker", docker ? json_object_new_string(docker) : NULL);
-	if (df)
-		json_object_object_add(mgr, "docker_backend",
-				       json_object_new_string(mx_fw_backend_name(df)));
+	if (df) {
+		json_object *arr = json_object_new_array();
+		char names[128] = "";
+
+		for (int i = 0; i < ndf; i++) {
+			json_object *b = json_object_new_object();
+			const struct fw_chain *du = fw_chain_find(dfs[i], "DOCKER-USER");
+
+			json_object_object_add(b, "backend",
+					       json_object_new_string(mx_fw_backend_name(dfs[i])));
+			json_object_object_add(b, "layout", json_object_new_string(layout(dfs[i])));
+			json_object_object_add(b, "rules",
+					       json_object_new_int(table_rules(dfs[i])));
+			json_object_object_add(b, "docker_user",
+					       json_object_new_boolean(du != NULL));
+			json_object_object_add(b, "docker_user_rules",
+					       json_object_new_int(mx_fw_docker_user_rules(du)));
+			json_object_array_add(arr, b);
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? "+" : "", mx_fw_backend_name(dfs[i]));
+			if (ndf > 1)
+				snprintf(dsum + strlen(dsum), sizeof(dsum) - strlen(dsum),
+					 "%s%s layout in %s, %d rule%s in DOCKER-USER",
+					 i ? "; " : "", layout(dfs[i]), mx_fw_backend_name(dfs[i]),
+					 mx_fw_docker_user_rules(du),
+					 mx_fw_docker_user_rules(du) == 1 ? "" : "s");
+		}
+		/* "iptables-nft", or "iptables-nft+iptables-legacy" */
+		json_object_object_add(mgr, "docker_backend", json_object_new_string(names));
+		json_object_object_add(mgr, "docker_backends", arr);
+	}
 	for (int i = 0; i < rs.ntables; i++) {
 		const struct fw_table *t = &rs.tables[i];
 
@@ -179,8 +226,9 @@ void mx_check_fw_managers(struct mx_ctx *ctx, struct mx_result *r)
 	ADD(ufw, "%sufw", sum[0] ? ", " : "");
 	ADD(firewalld, "%sfirewalld", sum[0] ? ", " : "");
 	ADD(csf, "%sCSF", sum[0] ? ", " : "");
-	ADD(docker, "%sDocker (%s layout%s%s)", sum[0] ? ", " : "", docker, df ? ", " : "",
-	    df ? mx_fw_backend_name(df) : "");
+	ADD(docker && ndf <= 1, "%sDocker (%s layout%s%s)", sum[0] ? ", " : "", docker,
+	    df ? ", " : "", df ? mx_fw_backend_name(df) : "");
+	ADD(ndf > 1, "%sDocker (%s; the kernel runs both)", sum[0] ? ", " : "", dsum);
 	ADD(mailcow, "%smailcow's MAILCOW chain", sum[0] ? ", " : "");
 #undef ADD
 	if (ufw || firewalld) {

@@ -22,8 +22,17 @@ const char *mx_fw_backend_name(const struct fw_table *t);
  * "ip filter FORWARD policy DROP" when r is NULL: for summaries. */
 void mx_fw_rule_label(const struct fw_table *t, const struct fw_chain *c, const struct fw_rule *r,
 		      char *buf, size_t len);
-/* The iptables filter table with Docker's chains for family (NFPROTO_*). */
+/* The iptables filter tables with Docker's chains for family (NFPROTO_*):
+ * one per backend that holds them (dockerd uses one, but rules left from a
+ * switch of backend stay in the other, and the kernel runs the hooks of
+ * both), nf_tables first. Returns how many (at most max). */
+int mx_fw_docker_filters(const struct fw_ruleset *rs, int family, const struct fw_table **out,
+			 int max);
+/* The first of them, or NULL. */
 const struct fw_table *mx_fw_docker_filter(const struct fw_ruleset *rs, int family);
+/* The rules of DOCKER-USER (may be NULL) but Docker's own trailing
+ * unconditional RETURN. */
+int mx_fw_docker_user_rules(const struct fw_chain *du);
 /* Docker's nftables backend: table docker-bridges. */
 const struct fw_table *mx_fw_docker_nft_table(const struct fw_ruleset *rs, int family);
 

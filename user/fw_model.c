@@ -175,20 +175,31 @@ static void cat(char *buf, size_t len, const char *fmt, const char *a, const cha
 		snprintf(buf + n, len - n, fmt, a, b);
 }
 
-void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, int has_port, uint16_t pmin,
-		    uint16_t pmax)
+void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, const char *ip_max, int nft,
+		    int has_port, uint16_t pmin, uint16_t pmax)
 {
-	/* An IPv6 address before a port is bracketed. */
-	int br = af == AF_INET6 && ip[0];
+	/* An IPv6 address before a port is bracketed: iptables brackets the
+	 * whole range ("[fd00::9-fd00::b]:993"), nft each end
+	 * ("[fd00::9]-[fd00::b]:993"). */
+	int br = af == AF_INET6 && ip[0] && has_port;
+	uint8_t lo[16], hi[16];
+	char a[128], p[16] = "";
+	/* a range only when its end is above its start (a tool that fills
+	 * only the first address leaves the last 0.0.0.0) */
+	int range = ip_max && ip_max[0] && inet_pton(af, ip, lo) == 1 &&
+		    inet_pton(af, ip_max, hi) == 1 && memcmp(lo, hi, af == AF_INET6 ? 16 : 4) < 0;
 
-	if (!has_port)
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s", ip);
-	else if (pmin == pmax)
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u", br ? "[" : "", ip,
-			 br ? "]" : "", pmin);
+	if (!range)
+		snprintf(a, sizeof(a), "%s%s%s", br ? "[" : "", ip, br ? "]" : "");
+	else if (br && nft)
+		snprintf(a, sizeof(a), "[%s]-[%s]", ip, ip_max);
 	else
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u-%u", br ? "[" : "", ip,
-			 br ? "]" : "", pmin, pmax);
+		snprintf(a, sizeof(a), "%s%s-%s%s", br ? "[" : "", ip, ip_max, br ? "]" : "");
+	if (has_port && pmin == pmax)
+		snprintf(p, sizeof(p), ":%u", pmin);
+	else if (has_port)
+		snprintf(p, sizeof(p), ":%u-%u", pmin, pmax);
+	snprintf(r->nat_to, sizeof(r->nat_to), "%s%s", a, p);
 }
 
 void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *extra)

@@ -95,7 +95,7 @@ struct fw_rule {
 	struct fw_match m;
 	enum fw_verdict verdict;
 	char target[64];       /* chain of a jump/goto, or the extension target's name */
-	char nat_to[64];       /* DNAT/SNAT destination "172.22.1.2:25" */
+	char nat_to[128];      /* DNAT/SNAT destination "172.22.1.2:25", "10.0.0.1-10.0.0.3:25" */
 	char target_opts[128]; /* iptables options of the target: "--reject-with tcp-reset" */
 	uint64_t packets, bytes;
 	char text[512]; /* "-s 203.0.113.0/24 -p tcp -m tcp --dport 25 -j DROP", or nft syntax */
@@ -163,10 +163,13 @@ void fw_match_init(struct fw_match *m);
 /* Renders r->text from the rule's criteria; extra (may be NULL) is text of
  * criteria the model keeps only as text, inserted before the target. */
 void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *extra);
-/* Sets r->nat_to as iptables-save and nft write it: "172.22.1.25:25",
- * "[fd00::9]:993", "10.0.0.1:1000-2000", "fd00::9" (af: of ip). */
-void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, int has_port, uint16_t pmin,
-		    uint16_t pmax);
+/* Sets r->nat_to as iptables-save (nft 0) or nft (nft 1) write it:
+ * "172.22.1.25:25", "[fd00::9]:993", "10.0.0.1:1000-2000", "fd00::9", an
+ * address range (ip_max set and not ip) "10.0.0.1-10.0.0.3:25",
+ * "[fd00::9-fd00::b]:993" (iptables), "[fd00::9]-[fd00::b]:993" (nft)
+ * (af: of ip; ip_max may be NULL). */
+void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, const char *ip_max, int nft,
+		    int has_port, uint16_t pmin, uint16_t pmax);
 
 /* Decoders of x_tables match/target payloads, shared by legacy tables and
  * the nf_tables "match"/"target" compat expressions. They fill the

@@ -269,19 +269,24 @@ void fw_xt_match(struct fw_match *m, int family, const char *name, int rev, cons
 static void nat_to(struct fw_rule *r, int family, const struct nf_nat_range2 *rg, int rev0,
 		   const struct nf_nat_ipv4_range *r0)
 {
-	char ip[INET6_ADDRSTRLEN] = "";
+	char ip[INET6_ADDRSTRLEN] = "", ip_max[INET6_ADDRSTRLEN] = "";
 	unsigned flags = rev0 ? r0->flags : rg->flags;
 	uint16_t pmin = rev0 ? ntohs(r0->min.all) : ntohs(rg->min_proto.all);
 	uint16_t pmax = rev0 ? ntohs(r0->max.all) : ntohs(rg->max_proto.all);
+	int af = family == 10 ? AF_INET6 : AF_INET;
 
+	/* --to-destination 10.0.0.1-10.0.0.3: min and max address */
 	if (flags & NF_NAT_RANGE_MAP_IPS) {
-		if (rev0)
+		if (rev0) {
 			inet_ntop(AF_INET, &r0->min_ip, ip, sizeof(ip));
-		else
-			inet_ntop(family == 10 ? AF_INET6 : AF_INET, &rg->min_addr, ip, sizeof(ip));
+			inet_ntop(AF_INET, &r0->max_ip, ip_max, sizeof(ip_max));
+		} else {
+			inet_ntop(af, &rg->min_addr, ip, sizeof(ip));
+			inet_ntop(af, &rg->max_addr, ip_max, sizeof(ip_max));
+		}
 	}
-	fw_rule_nat_to(r, family == 10 ? AF_INET6 : AF_INET, ip,
-		       (flags & NF_NAT_RANGE_PROTO_SPECIFIED) != 0, pmin, pmax);
+	fw_rule_nat_to(r, af, ip, ip_max, 0, (flags & NF_NAT_RANGE_PROTO_SPECIFIED) != 0, pmin,
+		       pmax);
 }
 
 void fw_xt_target(struct fw_rule *r, int family, const char *name, int rev, const void *info,

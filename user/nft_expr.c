@@ -75,7 +75,7 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 	struct fw_rule *r = d->r;
 	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
 	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
-	char ip[INET6_ADDRSTRLEN] = "";
+	char ip[INET6_ADDRSTRLEN] = "", ip_max[INET6_ADDRSTRLEN] = "";
 	uint16_t pmin = 0, pmax;
 	int has_port = 0;
 
@@ -87,6 +87,14 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 			inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, rg->data, ip,
 				  sizeof(ip));
 	}
+	/* "to 10.0.0.1-10.0.0.3": the last address of the range in a second
+	 * register (a single address loads only the first) */
+	if (ip[0] && nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX)) {
+		struct nft_reg *rg = nft_reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX));
+		if (rg->kind == R_IMM)
+			inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, rg->data, ip_max,
+				  sizeof(ip_max));
+	}
 	/* "to 10.0.0.1:1000-2000" loads both ends of the range into two
 	 * registers; a single port only the first (the kernel then uses it as
 	 * both ends, nft_nat_setup_proto). */
@@ -95,13 +103,18 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 	pmax = pmin;
 	if (has_port && nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX))
 		nat_port(d, e, NFTNL_EXPR_NAT_REG_PROTO_MAX, &pmax);
-	fw_rule_nat_to(r, fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, ip, has_port, pmin, pmax);
+	fw_rule_nat_to(r, fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, ip, ip_max, !d->t->xt, has_port,
+		       pmin, pmax);
 	if (d->t->xt)
 		snprintf(r->target_opts, sizeof(r->target_opts), "--to-%s %s",
 			 type == NFT_NAT_DNAT ? "destination" : "source", r->nat_to);
-	else
-		snprintf(r->target_opts, sizeof(r->target_opts), "%s to %s",
-			 type == NFT_NAT_DNAT ? "dnat" : "snat", r->nat_to);
+	else /* an inet table's nat names the family: "dnat ip6 to [fd00::9]:993" */
+		snprintf(r->target_opts, sizeof(r->target_opts), "%s%s to %s",
+			 type == NFT_NAT_DNAT ? "dnat" : "snat",
+			 d->t->family != NFPROTO_INET || !r->nat_to[0] ? ""
+			 : fam == NFPROTO_IPV6			       ? " ip6"
+								       : " ip",
+			 r->nat_to);
 }
 
 static void e_xt(struct nft_dec *d, struct nftnl_expr *e, int target)

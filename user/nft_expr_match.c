@@ -110,9 +110,14 @@ static void set_addr(struct nft_dec *d, const struct nft_reg *rg, const uint8_t 
 		a->plen += __builtin_popcount(rg->masked ? rg->mask[i] : 0xff);
 	a->inv = inv;
 	if (!d->t->xt) {
+		char pfx[8] = "";
+
+		/* nft writes a whole address without its length: "ip6 daddr 2001:db8::1" */
+		if (a->plen != (v6 ? 128 : 32))
+			snprintf(pfx, sizeof(pfx), "/%d", a->plen);
 		inet_ntop(a->family, a->addr, ip, sizeof(ip));
-		nft_say(d, "%s %s %s%s/%d", v6 ? "ip6" : "ip", is_src ? "saddr" : "daddr",
-			inv ? "!= " : "", ip, a->plen);
+		nft_say(d, "%s %s %s%s%s", v6 ? "ip6" : "ip", is_src ? "saddr" : "daddr",
+			inv ? "!= " : "", ip, pfx);
 	}
 }
 

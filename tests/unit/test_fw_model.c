@@ -68,6 +68,55 @@ static int render_matches(const char *dump, const char *save, int family)
 	return checked;
 }
 
+/* Every rule of a native table (not iptables-nft's) in nft -a list
+ * ruleset's output (nft) must be the text of the rule with that handle in
+ * the dump; returns how many were compared. */
+static int render_matches_nft(const char *dump, const char *nft)
+{
+	static const char *const fams[] = {"", "inet", "ip", "", "", "", "", "", "", "", "ip6"};
+	struct fw_ruleset rs;
+	char line[1024], path[256], table[64] = "", chain[64] = "";
+	int family = 0, checked = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FX "%s", nft);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	load(&rs, dump);
+	while (fgets(line, sizeof(line), f)) {
+		char fam[16], *h, *text = line;
+		unsigned long long handle;
+		const struct fw_table *t;
+		const struct fw_rule *r;
+
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "table %15s %63s {", fam, table) == 2) {
+			family = 0;
+			for (int i = 0; i < 11; i++)
+				if (fams[i][0] && !strcmp(fams[i], fam))
+					family = i;
+			continue;
+		}
+		while (*text == '\t')
+			text++;
+		if (sscanf(text, "chain %63s {", chain) == 1 || !(h = strstr(text, " # handle ")))
+			continue;
+		t = fw_table_find(&rs, FW_NFT, family, table);
+		assert_non_null(t);
+		if (t->xt)
+			continue;
+		handle = strtoull(h + 10, NULL, 10);
+		*h = 0;
+		r = fw_rule_by_handle(&rs, family, table, chain, handle);
+		assert_non_null(r);
+		assert_string_equal(r->text, text);
+		checked++;
+	}
+	fclose(f);
+	fw_ruleset_free(&rs);
+	return checked;
+}
+
 static void test_render_matches_iptables_save(void **state)
 {
 	(void)state;
@@ -159,7 +208,10 @@ static void test_nat6_brackets(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->verdict, FW_V_DNAT);
 	assert_string_equal(r->nat_to, "[fd00::9]:993");
-	assert_non_null(strstr(r->text, "dnat to [fd00::9]:993"));
+	/* in an inet table nft names the family: "dnat ip6 to", "dnat ip to" */
+	assert_string_equal(r->text,
+			    "ip6 daddr 2001:db8::1 tcp dport 993 dnat ip6 to [fd00::9]:993");
+	assert_int_equal(render_matches_nft("nat6.nl", "nat6.nft"), 3);
 	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 3);
 	assert_non_null(r);
 	assert_string_equal(r->nat_to, "fd00::9");
@@ -225,6 +277,7 @@ static void test_nat_ranges(void **state)
 	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
 	assert_non_null(r);
 	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	assert_int_equal(render_matches_nft("natrange.nl", "natrange.nft"), 4);
 	fw_ruleset_free(&rs);
 }
 
@@ -300,6 +353,95 @@ static int count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* DNAT to an address range (tests/firewall/record-nataddr-fixture.sh): the
+ * whole range is rendered as iptables-save and nft print it, and each
+ * address of it is walked: port 25 goes to 172.22.1.25-172.22.1.27, and
+ * DOCKER accepts only .25 and .26, so connections the kernel maps to .27
+ * meet FORWARD's policy DROP (was: read as 172.22.1.25 only, "25 open"). */
+static void test_nat_addr_ranges(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_result r;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	const struct fw_chain *c;
+	json_object *ports, *o, *x;
+	int n;
+
+	(void)state;
+	assert_int_equal(render_matches("nataddr.nl", "nataddr.iptables-save", 2), 13);
+	assert_int_equal(render_matches("nataddr.nl", "nataddr.ip6tables-save", 10), 3);
+	assert_int_equal(render_matches_nft("nataddr.nl", "nataddr.nft"), 6);
+	load(&rs, "nataddr.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "172.22.1.25-172.22.1.27:25");
+	assert_string_equal(c->rules[1].nat_to, "172.22.1.25-172.22.1.26");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "[fd00::9-fd00::b]:993");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9-fd00::b");
+	assert_string_equal(fw_rule_by_handle(&rs, 10, "mxt_nataddr6", "prerouting", 2)->nat_to,
+			    "[fd00::9]-[fd00::b]:993");
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 3);
+	p = pub_of(pubs, n, 25);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.25");
+	assert_string_equal(p->cip_last_str, "172.22.1.27");
+	assert_int_equal(p->cport, 25);
+	assert_int_equal(mx_fw_range_size(AF_INET, p->cip, p->cip_last), 3);
+	p = pub_of(pubs, n, 465);
+	assert_non_null(p);
+	assert_string_equal(p->cip_last_str, "");
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_string_equal(p->cip_last_str, "fd00::b");
+	assert_int_equal(p->cport, 993);
+	assert_int_equal(mx_fw_range_size(AF_INET6, p->cip, p->cip_last), 3);
+	fw_ruleset_free(&rs);
+
+	/* a last address below the first (only the first filled) is no range */
+	{
+		struct fw_rule nr = {0};
+
+		fw_rule_nat_to(&nr, AF_INET, "10.0.0.1", "0.0.0.0", 0, 1, 25, 25);
+		assert_string_equal(nr.nat_to, "10.0.0.1:25");
+		fw_rule_nat_to(&nr, AF_INET6, "fd00::9", "fd00::b", 1, 1, 993, 995);
+		assert_string_equal(nr.nat_to, "[fd00::9]-[fd00::b]:993-995");
+		fw_rule_nat_to(&nr, AF_INET6, "fd00::9", "fd00::b", 0, 1, 993, 993);
+		assert_string_equal(nr.nat_to, "[fd00::9-fd00::b]:993");
+	}
+
+	mx_fw_nft_file = FX "nataddr.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	mx_fw_nft_file = NULL;
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_non_null(strstr(r.summary, "25 blocked, 587 open, 465 open"));
+	assert_non_null(strstr(r.summary, "(for connections DNATed to 172.22.1.27)"));
+	assert_string_equal(port_str(&r, 0, "verdict", NULL), "DROP");
+	assert_string_equal(port_str(&r, 0, "decided_for", NULL), "172.22.1.27");
+	assert_string_equal(port_str(&r, 0, "decided_by", "rule"), "policy");
+	assert_string_equal(port_str(&r, 0, "dnat_range", "last"), "172.22.1.27");
+	assert_true(json_object_object_get_ex(r.data, "ports", &ports));
+	o = json_object_array_get_idx(ports, 0);
+	assert_true(json_object_object_get_ex(o, "dnat_range", &o));
+	assert_true(json_object_object_get_ex(o, "addresses", &x));
+	assert_int_equal(json_object_get_int(x), 3);
+	assert_true(json_object_object_get_ex(o, "walked", &x));
+	assert_int_equal(json_object_get_int(x), 3);
+	/* 587 to .25-.26: both accepted */
+	assert_string_equal(port_str(&r, 1, "verdict", NULL), "ACCEPT");
+	assert_string_equal(port_str(&r, 1, "dnat_range", "first"), "172.22.1.25");
+	assert_null(port_str(&r, 2, "dnat_range", NULL));
+	mx_unit_free(&r);
+}
+
 /* Docker's rules in iptables-nft and in iptables-legacy (left from before
  * Docker switched): each port once, both backends named; the kernel runs
  * the hooks of both, so a DROP in either's DOCKER-USER blocks. The legacy
@@ -355,6 +497,68 @@ static void test_published_both_backends(void **state)
 	assert_int_equal(r.status, MX_PASS);
 	assert_string_equal(r.summary, "new connections from outside: 25 open, 993 open");
 	assert_null(port_str(&r, 0, "dnat_also", NULL));
+	mx_unit_free(&r);
+	mx_fw_nft_file = NULL;
+}
+
+/* Docker's chains in iptables-nft (docker-healthy.nl: DOCKER-USER empty)
+ * and iptables-legacy (docker-dual.nl's tables: a DROP for 993 in
+ * DOCKER-USER). The kernel runs both FORWARD hooks: DOCKER-USER of each
+ * is analysed and the summary names which backend holds the rule (was:
+ * "iptables: ... 0 rules in it" from the first table found, nft). */
+static void test_docker_user_both_backends(void **state)
+{
+	struct mx_config cfg;
+	struct mx_result r;
+	json_object *m, *b, *x;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-dual.nl";
+	mx_unit_run(&cfg, "firewall.docker_user", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary,
+			    "iptables-nft: FORWARD jumps to DOCKER-USER first; 0 rules in it; "
+			    "iptables-legacy: FORWARD jumps to DOCKER-USER first; 1 rule in it "
+			    "(Docker's chains in iptables-nft and iptables-legacy: the kernel "
+			    "runs both)");
+	assert_string_equal(mx_unit_str(&r, "backend"), "iptables-legacy");
+	assert_int_equal(mx_unit_int(&r, "rules"), 1);
+	assert_int_equal(mx_unit_int(&r, "jump_position"), 1);
+	assert_true(json_object_object_get_ex(r.data, "backends", &b));
+	assert_int_equal((int)json_object_array_length(b), 2);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(b, 0), "rules", &x));
+	assert_int_equal(json_object_get_int(x), 0);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(b, 1), "backend", &x));
+	assert_string_equal(json_object_get_string(x), "iptables-legacy");
+	mx_unit_free(&r);
+
+	mx_unit_run(&cfg, "firewall.managers", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary,
+			    "Docker (20.10 layout in iptables-nft, 0 rules in DOCKER-USER; 20.10 "
+			    "layout in iptables-legacy, 1 rule in DOCKER-USER; the kernel runs "
+			    "both)");
+	assert_true(json_object_object_get_ex(r.data, "managers", &m));
+	assert_true(json_object_object_get_ex(m, "docker_backend", &x));
+	assert_string_equal(json_object_get_string(x), "iptables-nft+iptables-legacy");
+	assert_true(json_object_object_get_ex(m, "docker_backends", &b));
+	assert_int_equal((int)json_object_array_length(b), 2);
+	assert_true(
+	    json_object_object_get_ex(json_object_array_get_idx(b, 1), "docker_user_rules", &x));
+	assert_int_equal(json_object_get_int(x), 1);
+	mx_unit_free(&r);
+
+	/* one backend: as before */
+	mx_fw_legacy_nft_file = NULL;
+	mx_unit_run(&cfg, "firewall.docker_user", &r);
+	assert_string_equal(r.summary,
+			    "iptables: FORWARD jumps to DOCKER-USER first; 0 rules in it");
+	assert_string_equal(mx_unit_str(&r, "backend"), "iptables-nft");
+	mx_unit_free(&r);
+	mx_unit_run(&cfg, "firewall.managers", &r);
+	assert_string_equal(r.summary, "Docker (20.10 layout, iptables-nft)");
 	mx_unit_free(&r);
 	mx_fw_nft_file = NULL;
 }
@@ -524,9 +728,11 @@ int main(void)
 	    cmocka_unit_test(test_model_details),
 	    cmocka_unit_test(test_nat6_brackets),
 	    cmocka_unit_test(test_nat_ranges),
+	    cmocka_unit_test(test_nat_addr_ranges),
 	    cmocka_unit_test(test_published_ipv6_no_port),
 	    cmocka_unit_test(test_published_both_backends),
 	    cmocka_unit_test(test_published_both_backends_differ),
+	    cmocka_unit_test(test_docker_user_both_backends),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
