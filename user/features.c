@@ -20,27 +20,29 @@
 #include "sysroot.h"
 
 static const char *const names[MX_FEAT_COUNT] = {
-	[MX_FEAT_BTF] = "btf",
-	[MX_FEAT_RINGBUF] = "ringbuf",
-	[MX_FEAT_TRACEPOINT] = "tracepoint",
-	[MX_FEAT_TP_BTF] = "tp_btf",
-	[MX_FEAT_FENTRY] = "fentry",
-	[MX_FEAT_KPROBE] = "kprobe",
-	[MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
-	[MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
-	[MX_FEAT_NETFILTER_LINK] = "netfilter_link",
+    [MX_FEAT_BTF] = "btf",
+    [MX_FEAT_RINGBUF] = "ringbuf",
+    [MX_FEAT_TRACEPOINT] = "tracepoint",
+    [MX_FEAT_TP_BTF] = "tp_btf",
+    [MX_FEAT_FENTRY] = "fentry",
+    [MX_FEAT_KPROBE] = "kprobe",
+    [MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
+    [MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
+    [MX_FEAT_NETFILTER_LINK] = "netfilter_link",
+    [MX_FEAT_PERFBUF] = "perfbuf",
 };
 
 static const char *const descriptions[MX_FEAT_COUNT] = {
-	[MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
-	[MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
-	[MX_FEAT_TRACEPOINT] = "tracepoint programs",
-	[MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
-	[MX_FEAT_FENTRY] = "fentry/fexit trampolines",
-	[MX_FEAT_KPROBE] = "kprobes",
-	[MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
-	[MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
-	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
+    [MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
+    [MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
+    [MX_FEAT_TRACEPOINT] = "tracepoint programs",
+    [MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
+    [MX_FEAT_FENTRY] = "fentry/fexit trampolines",
+    [MX_FEAT_KPROBE] = "kprobes",
+    [MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
+    [MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
+    [MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
+    [MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -57,7 +59,7 @@ const char *mx_feature_name(enum mx_feature f)
 }
 
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -99,6 +101,8 @@ static void probe_prog(struct mx_feature_result *r, const char *what,
 	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, p == want);
 	if (want != skel->progs.probe_ringbuf)
 		bpf_map__set_autocreate(skel->maps.probe_rb, false);
+	if (want != skel->progs.probe_perfbuf)
+		bpf_map__set_autocreate(skel->maps.probe_pb, false);
 	err = features_bpf__load(skel);
 	if (err) {
 		set(r, false, "load %s: %s%s", what, strerror(-err), hint(err));
@@ -132,6 +136,22 @@ PICK(probe_kprobe)
 PICK(probe_iter_task_file)
 PICK(probe_ringbuf)
 PICK(probe_kfree_skb)
+PICK(probe_perfbuf)
+
+/* libbpf creates kprobes through the kprobe PMU, or else through
+ * kprobe_events in tracefs; with neither, the kernel was built without
+ * CONFIG_KPROBE_EVENTS (kprobes not built in) and saying so beats ENOENT. */
+static void probe_kprobe(struct mx_feature_result *r)
+{
+	if (!mx_exists("/sys/bus/event_source/devices/kprobe/type") &&
+	    !mx_exists("/sys/kernel/tracing/kprobe_events") &&
+	    !mx_exists("/sys/kernel/debug/tracing/kprobe_events")) {
+		set(r, false,
+		    "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
+		return;
+	}
+	probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
+}
 
 static void probe_btf(struct mx_feature_result *r)
 {
@@ -202,8 +222,8 @@ out:
 static void probe_netfilter_link(struct mx_feature_result *r)
 {
 	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
-		{.code = BPF_JMP | BPF_EXIT},
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	/* bpf_attr.link_create as of 6.4; Debian 12's uapi header lacks it. */
 	struct {
@@ -260,7 +280,7 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		probe_prog(r, "fentry inet_bind", pick_probe_fentry);
 		break;
 	case MX_FEAT_KPROBE:
-		probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
+		probe_kprobe(r);
 		break;
 	case MX_FEAT_ITER_TASK_FILE:
 		probe_prog(r, "iter task_file", pick_probe_iter_task_file);
@@ -270,6 +290,9 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		break;
 	case MX_FEAT_NETFILTER_LINK:
 		probe_netfilter_link(r);
+		break;
+	case MX_FEAT_PERFBUF:
+		probe_prog(r, "perf event array output", pick_probe_perfbuf);
 		break;
 	default:
 		set(r, false, "unknown feature");

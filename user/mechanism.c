@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "binds_mech.h"
 #include "feature_probe.h"
 #include "mechanism.h"
 
@@ -15,5 +16,6 @@ static const char *choose_ports(const char **why)
 
 const struct mx_mechanism mx_mechanisms[] = {
 	{"ports", choose_ports},
+	{"binds", mx_binds_mechanism},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);
