@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The command table of ../shared/cli.md. A one-shot command that only runs
  * check groups names them; others have a function. */
+#include "binds.h"
 #include "cli.h"
 #include "feature_probe.h"
 
@@ -11,6 +12,8 @@ const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
+	 mx_cmd_binds, 1},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };
