@@ -54,11 +54,11 @@ static void on_signal(int sig)
 enum { OPT_PORT = 'p', OPT_ALL = 0x200, OPT_PID, OPT_FAILED };
 
 static const struct option binds_options[] = {
-	{"port", required_argument, NULL, OPT_PORT},
-	{"all", no_argument, NULL, OPT_ALL},
-	{"pid", required_argument, NULL, OPT_PID},
-	{"failed", no_argument, NULL, OPT_FAILED},
-	{NULL, 0, NULL, 0},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"failed", no_argument, NULL, OPT_FAILED},
+    {NULL, 0, NULL, 0},
 };
 
 static void port_set(struct binds_opts *b, unsigned p)
@@ -97,8 +97,8 @@ static int parse_ports(struct binds_opts *b, const char *arg)
 
 		dash = strcspn(p, "-");
 		if (dash < n) {
-			if (parse_num(p, dash, 65535, &lo) || parse_num(p + dash + 1, n - dash - 1, 65535, &hi) ||
-			    lo > hi)
+			if (parse_num(p, dash, 65535, &lo) ||
+			    parse_num(p + dash + 1, n - dash - 1, 65535, &hi) || lo > hi)
 				return -1;
 		} else if (parse_num(p, n, 65535, &lo)) {
 			return -1;
@@ -153,7 +153,8 @@ static const char *hint_for(const struct mx_bind_event *e)
 	case EACCES:
 		return "ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE";
 	case EADDRNOTAVAIL:
-		return "address is not on an interface of this namespace (ip_nonlocal_bind=0, or an "
+		return "address is not on an interface of this namespace (ip_nonlocal_bind=0, or "
+		       "an "
 		       "IPv6 address still tentative)";
 	case EPERM:
 		return "refused by a security module or a cgroup BPF program";
@@ -298,7 +299,8 @@ static const char *perm_hint(int err)
 	err = err < 0 ? -err : err;
 	if (err != EPERM && err != EACCES)
 		return "";
-	return geteuid() ? " (needs CAP_BPF and CAP_PERFMON, or root)" : " (refused by this kernel)";
+	return geteuid() ? " (needs CAP_BPF and CAP_PERFMON, or root)"
+			 : " (refused by this kernel)";
 }
 
 static double elapsed(const struct timespec *t0)
@@ -309,7 +311,7 @@ static double elapsed(const struct timespec *t0)
 	return (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void describe(const struct binds_opts *b, const struct mx_binds_choice *ch)
+static void describe(const struct binds_opts *b, const struct mx_binds_choice *ch, bool netns)
 {
 	char list[200] = "";
 	size_t n = 0;
@@ -321,15 +323,19 @@ static void describe(const struct binds_opts *b, const struct mx_binds_choice *c
 	} else {
 		for (p = 0; p < 65536 && shown < 24; p++)
 			if (b->ports[p / 64] & (1ULL << (p % 64))) {
-				n += snprintf(list + n, sizeof(list) - n, "%s%u", shown ? "," : "ports ",
-					      p);
+				n += snprintf(list + n, sizeof(list) - n, "%s%u",
+					      shown ? "," : "ports ", p);
 				shown++;
 			}
 		if (b->nports > shown)
 			snprintf(list + n, sizeof(list) - n, ",... (%d)", b->nports);
 	}
-	mx_info("binds: tracing bind/listen on %s%s%s, every network namespace, via %s", list,
-		b->failed ? ", failures only" : "", b->npids ? ", selected pids" : "", ch->name);
+	/* Said on stderr unless -q: a live command that is silent until the
+	 * first event leaves people wondering whether it works. */
+	if (mx_log_enabled(MX_LOG_WARN))
+		fprintf(stderr, "binds: tracing bind/listen on %s%s%s, %s, via %s\n", list,
+			b->failed ? ", failures only" : "", b->npids ? ", selected pids" : "",
+			netns ? "this network namespace" : "every network namespace", ch->name);
 }
 
 static int run_loop(struct mx_opts *o, struct binds_bpf *skel, struct binds_run *run,
@@ -369,7 +375,8 @@ static int run_loop(struct mx_opts *o, struct binds_bpf *skel, struct binds_run 
 			read_lost(skel, lost);
 			total = lost[0] + lost[1] + run->lost_user;
 			if (total > reported) {
-				mx_warn("binds: %llu events lost in the last %.0f s (buffer full: %llu, "
+				mx_warn("binds: %llu events lost in the last %.0f s (buffer full: "
+					"%llu, "
 					"in-flight table full: %llu in all)",
 					(unsigned long long)(total - reported), LOST_REPORT_S,
 					(unsigned long long)(lost[0] + run->lost_user),
@@ -400,10 +407,11 @@ static int run_loop(struct mx_opts *o, struct binds_bpf *skel, struct binds_run 
 		mx_warn("binds: %llu events in %.1f s, %llu lost (buffer full: %llu, in-flight "
 			"table full: %llu)",
 			(unsigned long long)run->events, t, (unsigned long long)total,
-			(unsigned long long)(lost[0] + run->lost_user), (unsigned long long)lost[1]);
-	else
-		mx_info("binds: %llu events in %.1f s, none lost", (unsigned long long)run->events,
-			t);
+			(unsigned long long)(lost[0] + run->lost_user),
+			(unsigned long long)lost[1]);
+	else if (mx_log_enabled(MX_LOG_WARN))
+		fprintf(stderr, "binds: %llu events in %.1f s, none lost\n",
+			(unsigned long long)run->events, t);
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	return err;
@@ -462,15 +470,15 @@ int mx_cmd_binds(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 {
 	static struct binds_opts b; /* 8 KiB bitmap: off the stack */
 	struct mx_cmd_opts extra = {
-		.opts = binds_options,
-		.shortopts = "p:",
-		.handle = handle_opt,
-		.state = &b,
-		.usage = "  -p, --port PORT[,PORT|LO-HI]  watch these ports (repeatable; default: the\n"
-			 "                           mailcow ports of mailcow.conf or the defaults)\n"
-			 "      --all                every port (also binds to port 0)\n"
-			 "      --pid PID            only this process (repeatable, up to 16)\n"
-			 "      --failed             only binds and listens that failed\n",
+	    .opts = binds_options,
+	    .shortopts = "p:",
+	    .handle = handle_opt,
+	    .state = &b,
+	    .usage = "  -p, --port PORT[,PORT|LO-HI]  watch these ports (repeatable; default: the\n"
+		     "                           mailcow ports of mailcow.conf or the defaults)\n"
+		     "      --all                every port (also binds to port 0)\n"
+		     "      --pid PID            only this process (repeatable, up to 16)\n"
+		     "      --failed             only binds and listens that failed\n",
 	};
 	struct mx_binds_choice ch;
 	struct binds_bpf *skel = NULL;
@@ -531,7 +539,7 @@ int mx_cmd_binds(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	describe(&b, &ch);
+	describe(&b, &ch, o->netns != NULL);
 	r = run_loop(o, skel, &run, &ch);
 	binds_bpf__destroy(skel);
 	if (run.write_failed && out.f == stdout) {

@@ -26,10 +26,10 @@ struct mx_binds_holder {
 
 /* What userspace adds to an event before printing it. */
 struct mx_binds_extra {
-	char container[80]; /* container name or short id, "" for none */
+	char container[80];  /* container name or short id, "" for none */
 	char netns_name[64]; /* "host", an `ip netns` name, or "" */
 	struct mx_binds_holder holders[MX_BINDS_MAX_HOLDERS];
-	int nholders;       /* -1: lookup failed (holder_err says why) */
+	int nholders; /* -1: lookup failed (holder_err says why) */
 	char holder_err[96];
 	const char *hint; /* what a failure usually means, or NULL */
 };

@@ -18,13 +18,9 @@
 #include <unistd.h>
 
 #include "binds.h"
+#include "holders.h"
 #include "log.h"
 #include "sysroot.h"
-
-#if __has_include("holders.h")
-#include "holders.h"
-#define MX_HAVE_HOLDERS_H 1
-#endif
 
 uint32_t mx_binds_self_netns(void)
 {
@@ -62,9 +58,11 @@ static int open_netns(const struct mx_bind_event *e)
 		if (!dir)
 			continue;
 		while ((d = readdir(dir))) {
-			if (d->d_name[0] == '.' || (i == 1 && (d->d_name[0] < '1' || d->d_name[0] > '9')))
+			if (d->d_name[0] == '.' ||
+			    (i == 1 && (d->d_name[0] < '1' || d->d_name[0] > '9')))
 				continue;
-			snprintf(path, sizeof(path), i ? "/proc/%s/ns/net" : "/run/netns/%s", d->d_name);
+			snprintf(path, sizeof(path), i ? "/proc/%s/ns/net" : "/run/netns/%s",
+				 d->d_name);
 			if (stat(path, &st) < 0 || st.st_ino != e->netns)
 				continue;
 			fd = mx_open(path, O_RDONLY | O_CLOEXEC);
@@ -85,9 +83,20 @@ struct lookup {
 	int n;
 };
 
+static void holder_from(const struct mx_holder *h, struct mx_binds_holder *o)
+{
+	o->pid = h->pid;
+	snprintf(o->comm, sizeof(o->comm), "%.*s", (int)sizeof(h->comm), h->comm);
+	if (h->container_name[0])
+		snprintf(o->container, sizeof(o->container), "%s", h->container_name);
+	else if (h->container_id[0])
+		snprintf(o->container, sizeof(o->container), "%.12s", h->container_id);
+	snprintf(o->addr, sizeof(o->addr), "%s", h->addr);
+	o->port = h->port;
+}
+
 static int find_here(const struct mx_bind_event *e, struct mx_binds_extra *x)
 {
-#ifdef MX_HAVE_HOLDERS_H
 	struct mx_holder h[MX_BINDS_MAX_HOLDERS];
 	char addr[INET6_ADDRSTRLEN];
 	int n, i;
@@ -100,13 +109,8 @@ static int find_here(const struct mx_bind_event *e, struct mx_binds_extra *x)
 		return -1;
 	}
 	for (i = 0; i < n && i < MX_BINDS_MAX_HOLDERS; i++)
-		mx_binds_holder_from(&h[i], &x->holders[i]);
+		holder_from(&h[i], &x->holders[i]);
 	return i;
-#else
-	(void)e;
-	snprintf(x->holder_err, sizeof(x->holder_err), "built without the holder lookup");
-	return -1;
-#endif
 }
 
 static void *lookup_thread(void *arg)

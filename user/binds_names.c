@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names for what an event only carries as numbers: the container of a task
- * (from /proc/PID/cgroup while the task lives, else from the cgroup v2 id)
+ * (user/container.h while the task lives, else from its cgroup v2 id)
  * and the network namespace (host, an `ip netns` name). Both are cached:
  * events come in bursts from a few processes, and a /proc read per event
  * would cap the rate far below 100k events a second. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +15,9 @@
 #include <unistd.h>
 
 #include "binds.h"
+#include "container.h"
 #include "log.h"
 #include "sysroot.h"
-
-#if __has_include("container.h")
-#include "container.h"
-#define MX_HAVE_CONTAINER_H 1
-#endif
 
 #define CACHE_SLOTS 512
 
@@ -33,50 +28,6 @@ struct ctr_slot {
 };
 
 static struct ctr_slot ctr_cache[CACHE_SLOTS];
-
-/* The container id in a cgroup path: Docker (systemd and cgroupfs drivers),
- * podman, containerd (CRI) and CRI-O name their cgroups after it. */
-static int id_from_cgroup_path(const char *path, char *id, size_t len)
-{
-	static const char *const prefixes[] = {"docker-", "/docker/", "libpod-", "cri-containerd-",
-					       "crio-", "/lxc.payload."};
-	size_t i, n;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		const char *p = strstr(path, prefixes[i]);
-
-		if (!p)
-			continue;
-		p += strlen(prefixes[i]);
-		if (i == 5) { /* LXC: a name, not an id */
-			n = strcspn(p, "/");
-			snprintf(id, len, "lxc:%.*s", (int)n, p);
-			return 0;
-		}
-		for (n = 0; isxdigit((unsigned char)p[n]); n++)
-			;
-		if (n < 12)
-			continue;
-		/* The short form, as `docker ps` prints it. */
-		snprintf(id, len, "%.12s", p);
-		return 0;
-	}
-	return -1;
-}
-
-static int container_from_proc(pid_t pid, char *buf, size_t len)
-{
-	char path[64], data[4096], *line, *save = NULL;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	if (mx_read_file(path, data, sizeof(data)) < 0)
-		return -1;
-	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!id_from_cgroup_path(line, buf, len))
-			return 0;
-	buf[0] = 0;
-	return 0; /* the task lives and is in no container */
-}
 
 /* cgroup v2 id -> path: the id is the kernfs inode, which a file handle of
  * type FILEID_KERNFS opens directly (no walk of the cgroup tree). */
@@ -128,27 +79,27 @@ static int cgroup2_path(uint64_t id, char *buf, size_t len)
 void mx_binds_container(pid_t pid, uint64_t cgroup_id, char *buf, size_t len)
 {
 	struct ctr_slot *s = &ctr_cache[(pid ^ (cgroup_id * 0x9e3779b97f4a7c15ULL)) % CACHE_SLOTS];
-	char path[512], id[80];
+	char path[512], cid[65], name[80];
+	int r;
 
 	if (s->pid == pid && s->cgroup_id == cgroup_id) {
 		snprintf(buf, len, "%s", s->name);
 		return;
 	}
-	id[0] = 0;
-#ifdef MX_HAVE_CONTAINER_H
-	if (mx_binds_container_of_pid(pid, id, sizeof(id)) < 0)
-#endif
-		if (container_from_proc(pid, id, sizeof(id)) < 0) {
-			/* Gone already (a failed server exits at once): the cgroup
-			 * it ran in still names the container. */
-			if (cgroup_id > 1 && !cgroup2_path(cgroup_id, path, sizeof(path)) &&
-			    id_from_cgroup_path(path, id, sizeof(id)))
-				id[0] = 0;
-		}
+	cid[0] = name[0] = 0;
+	r = mx_container_of_pid(pid, cid, sizeof(cid), name, sizeof(name));
+	/* Gone already (a server that fails to bind exits at once): the cgroup
+	 * it ran in still names the container. */
+	if (r < 0 && cgroup_id > 1 && !cgroup2_path(cgroup_id, path, sizeof(path)))
+		r = mx_container_id_of_cgroup(path, cid, sizeof(cid));
+	s->name[0] = 0;
+	if (r > 0 && name[0])
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	else if (r > 0)
+		snprintf(s->name, sizeof(s->name), "%.12s", cid); /* as `docker ps` shows it */
 	s->pid = pid;
 	s->cgroup_id = cgroup_id;
-	snprintf(s->name, sizeof(s->name), "%s", id);
-	snprintf(buf, len, "%s", id);
+	snprintf(buf, len, "%s", s->name);
 }
 
 /* ---- network namespaces -------------------------------------------------- */
