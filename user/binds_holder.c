@@ -166,7 +166,7 @@ int mx_binds_find_holders(const struct mx_bind_event *e, struct mx_binds_extra *
 
 	for (i = 0; i < sizeof(cache) / sizeof(cache[0]); i++) {
 		c = &cache[i];
-		if (c->at.tv_sec && same_query(c, e) && since(&c->at) < 1.0) {
+		if (c->at.tv_sec && same_query(c, e) && since(&c->at) < 0.02) {
 			x->nholders = c->n;
 			memcpy(x->holders, c->h, sizeof(c->h));
 			snprintf(x->holder_err, sizeof(x->holder_err), "%s", c->err);
