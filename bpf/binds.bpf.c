@@ -109,7 +109,7 @@ static __always_inline int submit(void *ctx, struct mx_bind_event *ev)
 {
 	long err;
 
-	if (only_failed && ev->ret == 0)
+	if (only_failed && ev->ret >= 0) /* known failures: not "unknown" */
 		return 0;
 	if (use_ringbuf) {
 		__u64 flags = BPF_RB_NO_WAKEUP;

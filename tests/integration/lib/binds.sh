@@ -8,7 +8,9 @@
 binds_start() {
 	local out=$1 i
 	shift
-	"$MXPROBE" binds "$@" >"$out" 2>"$out.err" &
+	# Empty first: a start line left by an earlier run must not count.
+	: >"$out.err"
+	"$MXPROBE" binds "$@" >"$out" 2>>"$out.err" &
 	BINDS_PID=$!
 	mx_on_exit "kill -9 $BINDS_PID"
 	# Attached when it says so on stderr (or dead). Retries, not a deadline:
