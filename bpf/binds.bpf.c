@@ -244,6 +244,16 @@ static __always_inline int bind_end(void *ctx, struct mx_bind_event *ev, struct 
 static __always_inline bool listen_begin(struct mx_bind_event *ev, struct sock *sk, __u32 backlog,
 					 __u64 id)
 {
+	__u16 port;
+
+	if (!sk)
+		return false;
+	/* A bound socket's port is known already: an unwatched one stops
+	 * here. Only an unbound socket (listen() picks a port) waits for the
+	 * end to be filtered. */
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (port && !port_wanted(port))
+		return false;
 	if (!fill_sock(ev, sk) || ev->proto != IPPROTO_TCP)
 		return false;
 	ev->kind = MX_BIND_EV_LISTEN;
