@@ -153,9 +153,8 @@ static const char *hint_for(const struct mx_bind_event *e)
 	case EACCES:
 		return "ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE";
 	case EADDRNOTAVAIL:
-		return "address is not on an interface of this namespace (ip_nonlocal_bind=0, or "
-		       "an "
-		       "IPv6 address still tentative)";
+		return "the address is on no interface of this namespace: ip_nonlocal_bind=0, "
+		       "or an IPv6 address still tentative";
 	case EPERM:
 		return "refused by a security module or a cgroup BPF program";
 	case EINVAL:

@@ -219,7 +219,7 @@ static void print_text(struct mx_binds_out *o, const struct mx_bind_event *e,
 	FILE *f = o->f;
 
 	if (!o->header_done) {
-		fprintf(f, "%-15s %-6s %-5s %-28s %-12s %7s %-15s %-14s %s\n", "TIME", "EVENT",
+		fprintf(f, "%-15s %-6s %-5s %-28s %-13s %7s %-15s %-14s %s\n", "TIME", "EVENT",
 			"PROTO", "ADDRESS", "RESULT", "PID", "COMM", "CONTAINER", "NETNS");
 		o->header_done = true;
 	}
@@ -235,7 +235,7 @@ static void print_text(struct mx_binds_out *o, const struct mx_bind_event *e,
 		snprintf(ns, sizeof(ns), "%s", x->netns_name);
 	else
 		snprintf(ns, sizeof(ns), "%u", e->netns);
-	fprintf(f, "%-15s %-6s %-5s %-28s %s%-12s%s %7u %-15s %-14s %s", ts,
+	fprintf(f, "%-15s %-6s %-5s %-28s %s%-13s%s %7u %-15s %-14s %s", ts,
 		e->kind == MX_BIND_EV_LISTEN ? "listen" : "bind", mx_binds_proto_name(e->proto), ep,
 		red, res, off, e->pid, comm, x->container[0] ? x->container : "-", ns);
 	if (e->flags & MX_BIND_F_V6ONLY)
