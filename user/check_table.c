@@ -7,7 +7,7 @@ extern const struct mx_group mx_group_config;
 extern const struct mx_group mx_group_system;
 
 const struct mx_group *const mx_groups[] = {
-    &mx_group_config,
-    &mx_group_system,
+	&mx_group_config,
+	&mx_group_system,
 };
 const size_t mx_ngroups = sizeof(mx_groups) / sizeof(mx_groups[0]);

@@ -9,12 +9,12 @@ static const char *const g_check[] = {"config", "system", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
-    {"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
-    {"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system, NULL,
-     0},
-    {"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
-     mx_cmd_binds, 1},
-    {"features", "what this kernel offers and which mechanism each live command uses", NULL,
-     mx_cmd_features, 0},
+	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
+	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
+	 NULL, 0},
+	{"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
+	 mx_cmd_binds, 1},
+	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
+	 mx_cmd_features, 0},
 };
 const size_t mx_ncommands = sizeof(mx_commands) / sizeof(mx_commands[0]);

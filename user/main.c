@@ -41,10 +41,9 @@ int main(int argc, char **argv)
 		if (strchr(a, '='))
 			continue;
 		if (!strcmp(a, "-o") || !strcmp(a, "-N") || !strcmp(a, "--output") ||
-		    !strcmp(a, "--netns") || !strcmp(a, "--format") ||
-		    !strcmp(a, "--mailcow-conf") || !strcmp(a, "--config") ||
-		    !strcmp(a, "--target") || !strcmp(a, "--sysroot") || !strcmp(a, "--timeout") ||
-		    !strcmp(a, "--duration") || !strcmp(a, "--domain") ||
+		    !strcmp(a, "--netns") || !strcmp(a, "--format") || !strcmp(a, "--mailcow-conf") ||
+		    !strcmp(a, "--config") || !strcmp(a, "--target") || !strcmp(a, "--sysroot") ||
+		    !strcmp(a, "--timeout") || !strcmp(a, "--duration") || !strcmp(a, "--domain") ||
 		    !strcmp(a, "--public-ip") || !strcmp(a, "--resolver") ||
 		    !strcmp(a, "--dkim-selector"))
 			first++;

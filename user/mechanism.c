@@ -15,7 +15,7 @@ static const char *choose_ports(const char **why)
 }
 
 const struct mx_mechanism mx_mechanisms[] = {
-    {"ports", choose_ports},
-    {"binds", mx_binds_mechanism},
+	{"ports", choose_ports},
+	{"binds", mx_binds_mechanism},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);
