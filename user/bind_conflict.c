@@ -160,6 +160,11 @@ int mx_bind_conflict(const struct mx_bind_req *req, const struct mx_sock *h,
 		*why = "both sockets set SO_REUSEADDR and the existing one does not listen";
 		return 0;
 	}
+	if (req->reuseaddr && h_reuse < 0 && h->proto == IPPROTO_TCP && h->state != MX_TCP_LISTEN) {
+		*why = "bound, not listening: collides unless it set SO_REUSEADDR (unknown without "
+		       "the BPF pid map)";
+		return 1;
+	}
 	if (req->reuseport && h_reuseport > 0 && req->uid == h->uid) {
 		*why = "both sockets are in one SO_REUSEPORT group (same owner uid)";
 		return 0;

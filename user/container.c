@@ -20,30 +20,50 @@
 
 #define API_MAX_BYTES (8u << 20)
 
+/* Forward: the container id test, used to pick the telling v1 line. */
+int mx_container_id_of_cgroup(const char *cg, char *id, size_t idlen);
+
 int mx_cgroup_of_pid(__u32 pid, char *buf, size_t len)
 {
-	char path[64], data[4096], *line, *save = NULL;
+	char path[64], data[4096], *line, *save = NULL, id[65];
+	const char *v2 = NULL, *sysd = NULL, *cont = NULL, *first = NULL;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
 	n = mx_read_file(path, data, sizeof(data));
 	if (n < 0)
 		return (int)n;
-	/* cgroup v2: "0::/path"; on hybrid hosts prefer it, else take the
-	 * systemd (name=systemd) or first v1 line, which name the same ids. */
-	buf[0] = '\0';
+	/* cgroup v2 has one line "0::/path". Hybrid and v1 hosts (and Docker's
+	 * cgroupfs driver there) may leave it at "/" while the systemd or a
+	 * controller hierarchy names the unit or container: take the most
+	 * telling line. */
 	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *p = strchr(line, ':');
 
 		p = p ? strchr(p + 1, ':') : NULL;
 		if (!p)
 			continue;
-		if (!strncmp(line, "0::", 3) || !buf[0])
-			snprintf(buf, len, "%s", p + 1);
-		if (!strncmp(line, "0::", 3))
-			break;
+		*p++ = '\0';
+		if (!strcmp(line, "0:"))
+			v2 = p;
+		else if (strstr(line, "name=systemd"))
+			sysd = p;
+		if (!cont && mx_container_id_of_cgroup(p, id, sizeof(id)))
+			cont = p;
+		if (!first)
+			first = p;
 	}
-	return buf[0] ? 0 : -ENOENT;
+	if (cont)
+		snprintf(buf, len, "%s", cont);
+	else if (v2 && strcmp(v2, "/"))
+		snprintf(buf, len, "%s", v2);
+	else if (sysd && strcmp(sysd, "/"))
+		snprintf(buf, len, "%s", sysd);
+	else if (v2 || first)
+		snprintf(buf, len, "%s", v2 ? v2 : first);
+	else
+		return -ENOENT;
+	return 0;
 }
 
 static int is_hex64(const char *s)
@@ -102,6 +122,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_object *containers; /* array, or NULL */
 static int fetched, fetch_err;
 static char sock_path[256];
+static long timeout_ms = 5000;
+
+void mx_docker_set_timeout(double seconds)
+{
+	pthread_mutex_lock(&lock);
+	if (seconds > 0)
+		timeout_ms = (long)(seconds * 1000);
+	pthread_mutex_unlock(&lock);
+}
 
 const char *mx_docker_socket(void)
 {
@@ -162,7 +191,7 @@ static int fetch(void)
 	curl_easy_setopt(c, CURLOPT_URL, "http://localhost/containers/json?all=1");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)

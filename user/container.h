@@ -37,6 +37,8 @@ struct mx_published {
  * list). Returns the number written (<= max), 0 when none, -errno when the
  * API socket is missing (-ENOENT) or does not answer. */
 int mx_docker_published(__u16 port, int proto, struct mx_published *out, int max);
+/* The API request's time limit (default 5 s; --timeout of the command). */
+void mx_docker_set_timeout(double seconds);
 /* The API socket in use, for messages. */
 const char *mx_docker_socket(void);
 

@@ -11,38 +11,45 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include "cli.h"
 #include "feature_probe.h"
 #include "features.skel.h"
 #include "log.h"
+#include "nft_owned.h"
 #include "report.h"
 #include "sysroot.h"
 
 static const char *const names[MX_FEAT_COUNT] = {
-    [MX_FEAT_BTF] = "btf",
-    [MX_FEAT_RINGBUF] = "ringbuf",
-    [MX_FEAT_TRACEPOINT] = "tracepoint",
-    [MX_FEAT_TP_BTF] = "tp_btf",
-    [MX_FEAT_FENTRY] = "fentry",
-    [MX_FEAT_KPROBE] = "kprobe",
-    [MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
-    [MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
-    [MX_FEAT_NETFILTER_LINK] = "netfilter_link",
-    [MX_FEAT_PERFBUF] = "perfbuf",
+	[MX_FEAT_BTF] = "btf",
+	[MX_FEAT_RINGBUF] = "ringbuf",
+	[MX_FEAT_TRACEPOINT] = "tracepoint",
+	[MX_FEAT_TP_BTF] = "tp_btf",
+	[MX_FEAT_FENTRY] = "fentry",
+	[MX_FEAT_KPROBE] = "kprobe",
+	[MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
+	[MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
+	[MX_FEAT_NETFILTER_LINK] = "netfilter_link",
+	[MX_FEAT_NFT_OWNER_TABLE] = "nft_owner_table",
+	[MX_FEAT_NFT_TRACE] = "nft_trace",
+	[MX_FEAT_PERFBUF] = "perfbuf",
 };
 
 static const char *const descriptions[MX_FEAT_COUNT] = {
-    [MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
-    [MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
-    [MX_FEAT_TRACEPOINT] = "tracepoint programs",
-    [MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
-    [MX_FEAT_FENTRY] = "fentry/fexit trampolines",
-    [MX_FEAT_KPROBE] = "kprobes",
-    [MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
-    [MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
-    [MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
-    [MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
+	[MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
+	[MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
+	[MX_FEAT_TRACEPOINT] = "tracepoint programs",
+	[MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
+	[MX_FEAT_FENTRY] = "fentry/fexit trampolines",
+	[MX_FEAT_KPROBE] = "kprobes",
+	[MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
+	[MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
+	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
+	[MX_FEAT_NFT_OWNER_TABLE] = "nftables tables owned by a socket",
+	[MX_FEAT_NFT_TRACE] = "nftables trace events (meta nftrace)",
+	[MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -59,7 +66,7 @@ const char *mx_feature_name(enum mx_feature f)
 }
 
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -140,14 +147,13 @@ PICK(probe_perfbuf)
 
 /* libbpf creates kprobes through the kprobe PMU, or else through
  * kprobe_events in tracefs; with neither, the kernel was built without
- * CONFIG_KPROBE_EVENTS (kprobes not built in) and saying so beats ENOENT. */
+ * CONFIG_KPROBE_EVENTS and saying so beats "No such file or directory". */
 static void probe_kprobe(struct mx_feature_result *r)
 {
 	if (!mx_exists("/sys/bus/event_source/devices/kprobe/type") &&
 	    !mx_exists("/sys/kernel/tracing/kprobe_events") &&
 	    !mx_exists("/sys/kernel/debug/tracing/kprobe_events")) {
-		set(r, false,
-		    "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
+		set(r, false, "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
 		return;
 	}
 	probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
@@ -222,8 +228,8 @@ out:
 static void probe_netfilter_link(struct mx_feature_result *r)
 {
 	struct bpf_insn insns[] = {
-	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
-	    {.code = BPF_JMP | BPF_EXIT},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
 	/* bpf_attr.link_create as of 6.4; Debian 12's uapi header lacks it. */
 	struct {
@@ -261,6 +267,39 @@ static void probe_netfilter_link(struct mx_feature_result *r)
 	close(prog);
 }
 
+/* An owned table that dies with our socket; then a `meta nftrace set 1`
+ * rule in a regular chain (no hook: no packet sees it) and a subscription
+ * to the trace group. Nothing is left: closing the socket drops the table. */
+static void probe_nft(struct mx_feature_result *owner, struct mx_feature_result *trace)
+{
+	struct mx_nft_owned t;
+	char name[64];
+	int err, grp = NFNLGRP_NFTRACE;
+
+	snprintf(name, sizeof(name), "mxprobe_probe_%d", (int)getpid());
+	err = mx_nft_owned_create(&t, NFPROTO_INET, name);
+	if (err) {
+		set(owner, false, "create owned table: %s%s", strerror(-err),
+		    err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		set(trace, false, "needs an owned table to set nftrace from");
+		owner->probed = trace->probed = true;
+		return;
+	}
+	set(owner, true, "inet %s", name);
+	err = mx_nft_owned_chain(&t, "probe", -1, 0);
+	if (!err)
+		err = mx_nft_owned_trace_rule(&t, "probe");
+	if (err) {
+		set(trace, false, "add meta nftrace rule: %s", strerror(-err));
+	} else if (mnl_socket_setsockopt(t.nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		set(trace, false, "subscribe to NFNLGRP_NFTRACE: %s", strerror(errno));
+	} else {
+		set(trace, true, "NFNLGRP_NFTRACE");
+	}
+	mx_nft_owned_close(&t);
+	owner->probed = trace->probed = true;
+}
+
 static void probe(enum mx_feature f, struct mx_feature_result *r)
 {
 	switch (f) {
@@ -293,6 +332,10 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		break;
 	case MX_FEAT_PERFBUF:
 		probe_prog(r, "perf event array output", pick_probe_perfbuf);
+		break;
+	case MX_FEAT_NFT_OWNER_TABLE:
+	case MX_FEAT_NFT_TRACE:
+		probe_nft(&results[MX_FEAT_NFT_OWNER_TABLE], &results[MX_FEAT_NFT_TRACE]);
 		break;
 	default:
 		set(r, false, "unknown feature");

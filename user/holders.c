@@ -51,6 +51,12 @@ void mx_holder_fill(struct mx_holder *h, const struct mx_sock *s, const struct m
 int mx_find_holders(int family, int proto, const char *addr, __u16 port, struct mx_holder *out,
 		    int max)
 {
+	return mx_find_holders_netns(-1, family, proto, addr, port, out, max);
+}
+
+int mx_find_holders_netns(int netns_fd, int family, int proto, const char *addr, __u16 port,
+			  struct mx_holder *out, int max)
+{
 	static const int families[] = {AF_INET, AF_INET6};
 	struct mx_sock_list l = {0};
 	struct mx_pidmap pm = {0};
@@ -68,8 +74,8 @@ int mx_find_holders(int family, int proto, const char *addr, __u16 port, struct 
 		req.v6only = bindv6only_default();
 	/* Both families: a dual-stack IPv6 socket holds IPv4 addresses too. */
 	for (i = 0; i < 2; i++) {
-		err =
-		    mx_sockdiag_dump(families[i], proto, mx_sockdiag_states(proto), port, &l, NULL);
+		err = mx_sockdiag_dump_ns(netns_fd, families[i], proto, mx_sockdiag_states(proto),
+					  port, &l, NULL);
 		/* No IPv6 in this kernel or namespace is not an error. */
 		if (err && !(families[i] == AF_INET6 && (err == -ENOENT || err == -EAFNOSUPPORT)))
 			goto cleanup;

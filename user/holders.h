@@ -36,6 +36,13 @@ struct mx_holder {
 int mx_find_holders(int family, int proto, const char *addr, __u16 port, struct mx_holder *out,
 		    int max);
 
+/* The same in another network namespace: netns_fd is an open
+ * /proc/PID/ns/net (e.g. of the process whose bind failed) or
+ * /run/netns/NAME; -1 = the current one. The caller stays where it is.
+ * Processes and containers are found host-wide either way. */
+int mx_find_holders_netns(int netns_fd, int family, int proto, const char *addr, __u16 port,
+			  struct mx_holder *out, int max);
+
 struct mx_sock;
 struct mx_owner;
 /* Fills h from a socket and its owners (sorted by pid; nown may be 0). */

@@ -14,8 +14,11 @@ static const char *choose_ports(const char **why)
 	return "procfs";
 }
 
+const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
+
 const struct mx_mechanism mx_mechanisms[] = {
 	{"ports", choose_ports},
+	{"outbound", mx_choose_outbound},
 	{"binds", mx_binds_mechanism},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);

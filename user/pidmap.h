@@ -32,6 +32,21 @@ void mx_pidmap_free(struct mx_pidmap *m);
 /* The mechanism the "ports" entry of user/mechanism.c picks. */
 const char *mx_pidmap_mechanism(const char **why);
 
+/* The BPF iterator in steps: open/load/attach is the costly part (kernel
+ * BTF, verifier) and may run in another thread while the caller does
+ * something else; run walks every task's files once. 0 or -errno. */
+struct pidmap_bpf;
+struct bpf_link;
+struct mx_pidmap_iter {
+	struct pidmap_bpf *skel;
+	struct bpf_link *link;
+	int err;
+};
+int mx_pidmap_iter_open(struct mx_pidmap_iter *it);
+int mx_pidmap_iter_run(struct mx_pidmap_iter *it, struct mx_pidmap *m, const __u64 *want,
+		       size_t nwant);
+void mx_pidmap_iter_close(struct mx_pidmap_iter *it);
+
 /* The two mechanisms, for tests and the benchmark: 0 or -errno. */
 int mx_pidmap_build_bpf(struct mx_pidmap *m, const __u64 *want, size_t nwant);
 int mx_pidmap_build_procfs(struct mx_pidmap *m, const __u64 *want, size_t nwant);

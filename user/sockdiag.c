@@ -4,6 +4,8 @@
  * host's thousands of other sockets never cross into userspace. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -138,19 +140,75 @@ static size_t put_port_filter(char *bc, __u16 port)
 	return 4 * sizeof(*op);
 }
 
+struct ns_sock {
+	int netns_fd;
+	int fd;
+	int err;
+};
+
+/* A thread's network namespace is its own: the netlink socket is made in
+ * a short-lived thread that joined the target namespace, and keeps
+ * answering for that namespace after the thread is gone. */
+static void *ns_sock_thread(void *arg)
+{
+	struct ns_sock *ns = arg;
+
+	if (setns(ns->netns_fd, CLONE_NEWNET)) {
+		ns->err = -errno;
+		return NULL;
+	}
+	ns->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (ns->fd < 0)
+		ns->err = -errno;
+	return NULL;
+}
+
+static struct mnl_socket *open_in(int netns_fd, int *err)
+{
+	struct ns_sock ns = {.netns_fd = netns_fd, .fd = -1};
+	struct mnl_socket *nl;
+	pthread_t t;
+
+	if (netns_fd < 0) {
+		nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+		*err = nl ? 0 : -errno;
+		return nl;
+	}
+	*err = -pthread_create(&t, NULL, ns_sock_thread, &ns);
+	if (*err)
+		return NULL;
+	pthread_join(t, NULL);
+	if (ns.err) {
+		*err = ns.err;
+		return NULL;
+	}
+	nl = mnl_socket_fdopen(ns.fd);
+	if (!nl) {
+		*err = -errno;
+		close(ns.fd);
+	}
+	return nl;
+}
+
 int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_sock_list *l,
 		     FILE *record)
+{
+	return mx_sockdiag_dump_ns(-1, family, proto, states, port, l, record);
+}
+
+int mx_sockdiag_dump_ns(int netns_fd, int family, int proto, __u32 states, __u16 port,
+			struct mx_sock_list *l, FILE *record)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE > 32768 ? MNL_SOCKET_BUFFER_SIZE : 32768];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
 	__u32 seq, portid;
-	int ret;
+	int ret, head_written = 0;
 
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	nl = open_in(netns_fd, &ret);
 	if (!nl)
-		return -errno;
+		return ret;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto cleanup;
@@ -172,11 +230,6 @@ int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_
 
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, n, bc);
 	}
-	if (record) {
-		struct rec_head h = {REC_MAGIC, seq, portid, (__u8)family, (__u8)proto, {0}};
-
-		fwrite(&h, sizeof(h), 1, record);
-	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto cleanup;
@@ -189,7 +242,14 @@ int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_
 			goto cleanup;
 		}
 		if (record) {
+			struct rec_head h = {REC_MAGIC,	   seq,		portid,
+					     (__u8)family, (__u8)proto, {0}};
 			__u32 len = (__u32)n;
+
+			/* The head goes with the first reply: a dump that fails
+			 * (no IPv6) leaves nothing behind. */
+			if (!head_written++)
+				fwrite(&h, sizeof(h), 1, record);
 
 			fwrite(&len, sizeof(len), 1, record);
 			fwrite(buf, 1, n, record);

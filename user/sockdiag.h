@@ -48,6 +48,11 @@ __u32 mx_sockdiag_states(int proto);
 int mx_sockdiag_dump(int family, int proto, __u32 states, __u16 port, struct mx_sock_list *l,
 		     FILE *record);
 
+/* The same in the network namespace of netns_fd (an open /proc/PID/ns/net
+ * or /run/netns/NAME; -1 = the current one), without moving the caller. */
+int mx_sockdiag_dump_ns(int netns_fd, int family, int proto, __u32 states, __u16 port,
+			struct mx_sock_list *l, FILE *record);
+
 /* Parses a recording written by mx_sockdiag_dump: the request's sequence
  * number and proto, then length-prefixed reply buffers, each checked like a
  * live reply (sequence, port id, message sizes). Returns 0 or -errno. */
