@@ -48,13 +48,8 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 .PHONY: all deps test-deps run test test-unit test-asan test-integration bench install \
         uninstall clean format vmlinux
 .DELETE_ON_ERROR:
-<<<<<<< HEAD
-# Keep objects and skeletons: as intermediates make would delete them and rebuild everything.
-.SECONDARY: $(BPF_OBJS) $(SKELS)
-=======
 # Keep BPF objects and skeletons: they are intermediates of a chain rule.
 .SECONDARY:
->>>>>>> main
 
 all: deps $(BUILD)/mxprobe
 
