@@ -17,18 +17,15 @@ const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
-<<<<<<< HEAD
-	{"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
-	 mx_cmd_binds, 1},
-=======
 	{"ports", "listeners on the mailcow ports: who holds each (pid, command, container), conflicts, Docker DNAT shadowing",
 	 g_ports, NULL, 0},
+	{"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
+	 mx_cmd_binds, 1},
 	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
 	 g_firewall, NULL, 0},
 	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",
 	 g_outbound, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
->>>>>>> main
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };
