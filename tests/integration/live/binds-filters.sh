@@ -107,19 +107,11 @@ wait "$BINDS_PID" 2>/dev/null || true
 binds_gone "$ids" || fail "BPF objects left after SIGKILL: $ids"
 echo "ok: nothing left after SIGKILL ($(echo $ids | wc -w) programs and links)"
 
-# Bad input: one line, exit 3.
-bad() {
-	local pat=$1 msg rc=0
-	shift
-	msg=$("$MXPROBE" binds "$@" 2>&1 >/dev/null) || rc=$?
-	expect_eq "$rc" 3 "exit code of binds $*"
-	expect_eq "$(printf '%s\n' "$msg" | wc -l)" 1 "one line for binds $*"
-	expect_match "$msg" "$pat" "message of binds $*"
-}
-bad "--port: 'abc' is not a port" --port abc
-bad "--port: '70000' is not a port" --port 70000
-bad "--port: '30-20' is not a port" --port 30-20
-bad "--pid: '0' is not a process id" --pid 0
-bad "--all and --port exclude each other" --all --port 25
-bad "no prometheus format" --format prometheus
-bad "unexpected argument 'extra'" extra
+# Bad input: one line, exit 3 (bad() of common.sh).
+bad "--port: 'abc' is not a port" binds --port abc
+bad "--port: '70000' is not a port" binds --port 70000
+bad "--port: '30-20' is not a port" binds --port 30-20
+bad "--pid: '0' is not a process id" binds --pid 0
+bad "--all and --port exclude each other" binds --all --port 25
+bad "no prometheus format" binds --format prometheus
+bad "unexpected argument 'extra'" binds extra
