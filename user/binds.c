@@ -539,6 +539,8 @@ int mx_cmd_binds(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	describe(&b, &ch, o->netns != NULL);
+	mx_binds_print_header(&run.out);
+	fflush(run.out.f);
 	r = run_loop(o, skel, &run, &ch);
 	binds_bpf__destroy(skel);
 	if (run.write_failed && out.f == stdout) {

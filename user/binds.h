@@ -48,6 +48,8 @@ int mx_cmd_binds(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 /* binds_out.c: one event as a text line or a JSON object line. */
 void mx_binds_print(struct mx_binds_out *o, const struct mx_bind_event *e,
 		    const struct mx_binds_extra *x);
+/* The column header of the text output (once; nothing for JSON). */
+void mx_binds_print_header(struct mx_binds_out *o);
 /* A JSON Lines record about the stream itself ("lost", "end"). */
 void mx_binds_print_status(struct mx_binds_out *o, const char *event, uint64_t events,
 			   uint64_t lost_ring, uint64_t lost_inflight, uint64_t new_lost,

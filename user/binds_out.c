@@ -211,6 +211,15 @@ static void print_holders_text(FILE *f, const struct mx_binds_extra *x)
 	}
 }
 
+void mx_binds_print_header(struct mx_binds_out *o)
+{
+	if (o->json || o->header_done)
+		return;
+	fprintf(o->f, "%-15s %-6s %-5s %-28s %-13s %7s %-15s %-14s %s\n", "TIME", "EVENT", "PROTO",
+		"ADDRESS", "RESULT", "PID", "COMM", "CONTAINER", "NETNS");
+	o->header_done = true;
+}
+
 static void print_text(struct mx_binds_out *o, const struct mx_bind_event *e,
 		       const struct mx_binds_extra *x)
 {
@@ -218,11 +227,7 @@ static void print_text(struct mx_binds_out *o, const struct mx_bind_event *e,
 	const char *res, *red = "", *off = "";
 	FILE *f = o->f;
 
-	if (!o->header_done) {
-		fprintf(f, "%-15s %-6s %-5s %-28s %-13s %7s %-15s %-14s %s\n", "TIME", "EVENT",
-			"PROTO", "ADDRESS", "RESULT", "PID", "COMM", "CONTAINER", "NETNS");
-		o->header_done = true;
-	}
+	mx_binds_print_header(o);
 	mx_binds_ts_str((int64_t)e->ts_ns + o->mono_to_real_ns, ts, sizeof(ts), false);
 	endpoint(e, ep, sizeof(ep));
 	comm_str(e, comm);
