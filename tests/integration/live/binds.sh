@@ -56,6 +56,10 @@ release() {
 }
 
 binds_start "$out" --json --port 25
+# The command uses the mechanism `mxprobe features` announces (same chooser).
+mech=$(sed -n 's/^binds: tracing .* via //p' "$out.err")
+echo "mechanism: $mech"
+expect_eq "$mech" "$("$MXPROBE" features --json | jq -r .mechanisms.binds.mechanism)" "binds mechanism as features says"
 ids=$(binds_bpf_ids "$BINDS_PID")
 [ -n "$ids" ] || fail "no BPF program or link fd found in mxprobe binds"
 
