@@ -20,7 +20,8 @@ struct mx_binds_holder {
 	pid_t pid; /* 0 when no process was found for the socket */
 	char comm[32];
 	char container[80];
-	char addr[64]; /* the holder's bound address */
+	char publishes[80]; /* docker-proxy: the container it publishes the port for */
+	char addr[64];	    /* the holder's bound address */
 	uint16_t port;
 };
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "binds.h"
+#include "container.h"
 #include "holders.h"
 #include "log.h"
 #include "sysroot.h"
@@ -83,6 +84,28 @@ struct lookup {
 	int n;
 };
 
+/* docker-proxy holds a published port for a container: which one. */
+static void publisher(const struct mx_holder *h, struct mx_binds_holder *o)
+{
+	struct mx_published p[8];
+	int n, i;
+
+	if (strcmp(o->comm, "docker-proxy"))
+		return;
+	n = mx_docker_published(h->port, h->proto, p, 8);
+	for (i = 0; i < n; i++) {
+		/* "0.0.0.0" in the API stands for both wildcards. */
+		bool wild = !strcmp(p[i].host_ip, "0.0.0.0") || !strcmp(p[i].host_ip, "::");
+
+		if (!strcmp(p[i].host_ip, h->addr) ||
+		    (wild && (!strcmp(h->addr, "0.0.0.0") || !strcmp(h->addr, "::")))) {
+			snprintf(o->publishes, sizeof(o->publishes), "%s",
+				 p[i].name[0] ? p[i].name : p[i].id);
+			return;
+		}
+	}
+}
+
 static void holder_from(const struct mx_holder *h, struct mx_binds_holder *o)
 {
 	o->pid = h->pid;
@@ -93,6 +116,7 @@ static void holder_from(const struct mx_holder *h, struct mx_binds_holder *o)
 		snprintf(o->container, sizeof(o->container), "%.12s", h->container_id);
 	snprintf(o->addr, sizeof(o->addr), "%s", h->addr);
 	o->port = h->port;
+	publisher(h, o);
 }
 
 static int find_here(const struct mx_bind_event *e, struct mx_binds_extra *x)

@@ -28,6 +28,7 @@ struct ctr_slot {
 };
 
 static struct ctr_slot ctr_cache[CACHE_SLOTS];
+static time_t last_refresh;
 
 /* cgroup v2 id -> path: the id is the kernfs inode, which a file handle of
  * type FILEID_KERNFS opens directly (no walk of the cgroup tree). */
@@ -88,6 +89,13 @@ void mx_binds_container(pid_t pid, uint64_t cgroup_id, char *buf, size_t len)
 	}
 	cid[0] = name[0] = 0;
 	r = mx_container_of_pid(pid, cid, sizeof(cid), name, sizeof(name));
+	/* A container the cached list does not know yet (started after it was
+	 * fetched): ask the API again, at most once a second. */
+	if (r > 0 && !name[0] && time(NULL) != last_refresh) {
+		last_refresh = time(NULL);
+		mx_docker_forget();
+		r = mx_container_of_pid(pid, cid, sizeof(cid), name, sizeof(name));
+	}
 	/* Gone already (a server that fails to bind exits at once): the cgroup
 	 * it ran in still names the container. */
 	if (r < 0 && cgroup_id > 1 && !cgroup2_path(cgroup_id, path, sizeof(path)))

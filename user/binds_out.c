@@ -167,6 +167,10 @@ static void print_json(struct mx_binds_out *o, const struct mx_bind_event *e,
 				json_str(f, h->container);
 			else
 				fputs("null", f);
+			if (h->publishes[0]) {
+				fputs(",\"publishes_for\":", f);
+				json_str(f, h->publishes);
+			}
 			fputs(",\"address\":", f);
 			json_str(f, h->addr);
 			fprintf(f, ",\"port\":%u}", h->port);
@@ -206,6 +210,8 @@ static void print_holders_text(FILE *f, const struct mx_binds_extra *x)
 			fputs(" a socket without process", f);
 		if (h->container[0])
 			fprintf(f, " (container %s)", h->container);
+		if (h->publishes[0])
+			fprintf(f, " (publishing container %s)", h->publishes);
 		fprintf(f, " on");
 		fprintf(f, fmt, h->addr, h->port);
 	}

@@ -49,3 +49,5 @@ failed=$(ev 'select(.comm == "socat" and .result == "EADDRINUSE")' | head -1)
 expect_eq "$(jq -r '"\(.address):\(.port)"' <<<"$failed")" "0.0.0.0:25" "the MTA's requested address"
 expect_eq "$(jq -r '.holders[0].comm' <<<"$failed")" docker-proxy "holder: docker-proxy"
 expect_eq "$(jq -r '.holders[0].pid' <<<"$failed")" "$(jq -r .pid <<<"$proxy")" "holder pid is docker-proxy's"
+expect_eq "$(jq -r '.holders[0].publishes_for' <<<"$failed")" mailcowdockerized-postfix-mailcow-1 \
+	"docker-proxy publishes the port for the mailcow container"
