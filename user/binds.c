@@ -516,6 +516,11 @@ int mx_cmd_binds(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 		return MX_EXIT_UNKNOWN;
 	}
 	mx_binds_choose(&ch);
+	if (ch.mech == MX_BINDS_NONE && strstr(ch.why, "needs CAP_BPF")) {
+		mx_err("binds: not allowed to load BPF programs: run as root (needs CAP_BPF and "
+		       "CAP_PERFMON)");
+		return MX_EXIT_UNKNOWN;
+	}
 	if (ch.mech == MX_BINDS_NONE) {
 		mx_err("binds: this kernel offers no way to trace binds: %s", ch.why);
 		return MX_EXIT_UNKNOWN;

@@ -115,3 +115,10 @@ bad "--pid: '0' is not a process id" binds --pid 0
 bad "--all and --port exclude each other" binds --all --port 25
 bad "no prometheus format" binds --format prometheus
 bad "unexpected argument 'extra'" binds extra
+
+# Without privilege: one line that says so, exit 3 (not "this kernel cannot").
+rc=0
+msg=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$MXPROBE" binds --duration 1 2>&1 >/dev/null) || rc=$?
+expect_eq "$rc" 3 "exit code of binds as nobody"
+expect_eq "$(printf '%s\n' "$msg" | wc -l)" 1 "one line for binds as nobody"
+expect_match "$msg" "not allowed to load BPF programs: run as root" "message of binds as nobody"
