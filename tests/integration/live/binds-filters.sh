@@ -98,6 +98,16 @@ expect_eq "$(events | jq -s 'length')" 2 "-N: the namespace's bind and listen"
 "$MXPROBE" binds --json --port 2609 --duration 1 >"$out" 2>"$out.err" || fail "--duration: exit $?"
 expect_eq "$(jq -s 'map(select(.event == "end")) | length' "$out")" 1 "--duration: end record"
 
+# SIGTERM: a clean end like SIGINT (drained, end record, exit 0).
+binds_start "$out" --json --port 2610
+listen_once "$ns" 2610
+kill -TERM "$BINDS_PID"
+rc=0
+wait "$BINDS_PID" || rc=$?
+expect_eq "$rc" 0 "exit code after SIGTERM"
+expect_eq "$(jq -s 'map(select(.event == "end")) | length' "$out")" 1 "SIGTERM: end record"
+expect_eq "$(events | jq -s 'length')" 2 "SIGTERM: events before it were not lost"
+
 # SIGKILL: our links and programs go with our file descriptors.
 binds_start "$out" --json --all
 ids=$(binds_bpf_ids "$BINDS_PID")
