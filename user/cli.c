@@ -104,7 +104,8 @@ static void usage(FILE *f, const char *cmd, const struct mx_cmd_opts *extra)
 			   "'mxprobe COMMAND --help' shows a command's options; see mxprobe(8).\n");
 		return;
 	}
-	fprintf(f, "usage: mxprobe %s [OPTIONS]\n", cmd);
+	fprintf(f, "usage: mxprobe %s [OPTIONS]%s%s\n", cmd, extra && extra->args ? " " : "",
+		extra && extra->args ? extra->args : "");
 	if (extra && extra->usage)
 		fprintf(f, "\n%s options:\n%s", cmd, extra->usage);
 	fprintf(f, "\nglobal options:\n%s", global_usage);

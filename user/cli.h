@@ -48,6 +48,7 @@ struct mx_cmd_opts {
 	int (*handle)(int opt, const char *arg, void *state);
 	void *state;
 	const char *usage; /* one line per option, for --help */
+	const char *args;  /* positional arguments for the synopsis: "[HOST]" */
 };
 
 struct mx_cmd {

@@ -5,12 +5,14 @@
 #include "cli.h"
 #include "dns_cmd.h"
 #include "feature_probe.h"
+#include "mtu.h"
 
 static const char *const g_check[] = {"config",   "system", "ports", "firewall",
-				      "outbound", "dns",    NULL};
+				      "outbound", "mtu",    "ipv6",  "dns",      NULL};
 static const char *const g_ports[] = {"config", "ports", NULL};
 static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_outbound[] = {"outbound", NULL};
+static const char *const g_ipv6[] = {"config", "ipv6", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
@@ -25,6 +27,10 @@ const struct mx_cmd mx_commands[] = {
 	 g_firewall, NULL, 0},
 	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",
 	 g_outbound, NULL, 0},
+	{"mtu", "path-MTU discovery to HOST; compares uplink, Docker bridge and compose MTU", NULL,
+	 mx_cmd_mtu, 0},
+	{"ipv6", "IPv6 host settings: RA with forwarding, IPv6 on alias interfaces, ENABLE_IPV6",
+	 g_ipv6, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},

@@ -311,6 +311,21 @@ static int apply_key(struct mx_config *cfg, const char *key, char *val)
 		snprintf(cfg->ntp_server, sizeof(cfg->ntp_server), "%s", val);
 		return 0;
 	}
+	if (!strcmp(key, "mtu_target") || !strcmp(key, "mtu_target6")) {
+		if (!valid_host(val))
+			return -1;
+		if (key[10] == '6')
+			snprintf(cfg->mtu_target6, sizeof(cfg->mtu_target6), "%s", val);
+		else
+			snprintf(cfg->mtu_target, sizeof(cfg->mtu_target), "%s", val);
+		return 0;
+	}
+	if (!strcmp(key, "mailcow_dir")) {
+		if (val[0] != '/' || strlen(val) >= sizeof(cfg->mailcow_dir))
+			return -1;
+		snprintf(cfg->mailcow_dir, sizeof(cfg->mailcow_dir), "%s", val);
+		return 0;
+	}
 	if (!strcmp(key, "ca_file")) {
 		if (val[0] != '/' || access(val, R_OK) != 0)
 			return -1;

@@ -80,6 +80,13 @@ struct mx_config {
 	char docker_daemon_json[PATH_MAX];
 	char docker_data_root[PATH_MAX]; /* default when daemon.json has none */
 	struct mx_mailcow_conf mc;       /* mc.present when read */
+	/* mtu: where to measure the path MTU when no HOST is given, and the
+	 * mailcow directory holding docker-compose(.override).yml ("" = the
+	 * directory of mailcow.conf, else /opt/mailcow-dockerized). */
+	char mtu_target[256];
+	char mtu_target6[256];
+	int mtu_family; /* 0 both, 4 or 6 (mxprobe mtu -4/-6) */
+	char mailcow_dir[PATH_MAX];
 };
 
 /* Fills cfg with the embedded defaults (defaults.c). */

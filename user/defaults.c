@@ -116,4 +116,7 @@ void mx_config_defaults(struct mx_config *cfg)
 	snprintf(cfg->docker_daemon_json, sizeof(cfg->docker_daemon_json), "/etc/docker/daemon.json");
 	snprintf(cfg->docker_data_root, sizeof(cfg->docker_data_root), "/var/lib/docker");
 	cfg->mc.skip_clamd = cfg->mc.skip_fts = cfg->mc.enable_ipv6 = -1;
+	/* a.root-servers.net: unbound talks to the roots, and they answer ping. */
+	snprintf(cfg->mtu_target, sizeof(cfg->mtu_target), "198.41.0.4");
+	snprintf(cfg->mtu_target6, sizeof(cfg->mtu_target6), "2001:503:ba3e::2:30");
 }

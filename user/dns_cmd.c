@@ -80,6 +80,7 @@ int mx_cmd_dns(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 	const struct mx_cmd_opts extra = {
 	    .opts = dns_opts,
 	    .handle = handle,
+	    .args = "[DOMAIN]",
 	    .usage =
 		"  DOMAIN                   the mail domain (default: --domain, else from\n"
 		"                           MAILCOW_HOSTNAME: its nearest parent with MX)\n"

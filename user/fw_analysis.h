@@ -12,12 +12,19 @@
 /* When set, the checks read this recorded nf_tables dump (fw_nft_record)
  * instead of the live ruleset and no legacy tables: unit tests. */
 extern const char *mx_fw_nft_file;
+/* With mx_fw_nft_file: a recorded dump whose iptables tables (filter,
+ * nat...) stand in for the legacy x_tables, loaded after the nf_tables as
+ * live. libiptc reads only the running kernel, so a unit test of Docker's
+ * rules in both backends cannot replay real legacy tables. */
+extern const char *mx_fw_legacy_nft_file;
 
 /* Loads the ruleset the checks see: nf_tables + legacy tables. 0 or -1
  * with rs->err. */
 int mx_fw_load(struct fw_ruleset *rs);
 
-/* A mail port Docker publishes: Docker's DNAT rule in nat (ip or ip6). */
+/* A mail port Docker publishes: Docker's DNAT rule in nat (ip or ip6).
+ * Each port once: where both iptables backends publish it, the first
+ * DNAT (nf_tables) is the port's, the other backend's is also_*. */
 struct mx_fw_pub {
 	const char *name; /* mail port name from the config ("smtp") */
 	int family;	  /* AF_INET / AF_INET6 */
@@ -30,6 +37,17 @@ struct mx_fw_pub {
 	const struct fw_table *table;
 	const struct fw_chain *chain;
 	const struct fw_rule *rule; /* the DNAT rule */
+	/* The same port published by Docker's DNAT in the other iptables
+	 * backend too (iptables-nft and iptables-legacy side by side, e.g.
+	 * rules left from before Docker switched): the kernel runs the hooks
+	 * of both, so a DROP in either blocks. NULL when one backend does. */
+	const struct fw_table *also_table;
+	const struct fw_chain *also_chain;
+	const struct fw_rule *also_rule;
+	uint8_t also_cip[16]; /* its destination (walked too when it differs) */
+	char also_cip_str[48];
+	uint16_t also_cport;
+	char also_bridge[16];
 };
 #define MX_FW_MAX_PUB 64
 int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, int family,

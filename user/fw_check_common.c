@@ -12,6 +12,53 @@
 #include "fw_checks.h"
 
 const char *mx_fw_nft_file;
+const char *mx_fw_legacy_nft_file;
+
+/* A recorded nf_tables dump (fw_nft_record) into rs. */
+static int load_file(struct fw_ruleset *rs, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[4 << 20];
+	size_t n;
+
+	if (!f) {
+		snprintf(rs->err, sizeof(rs->err), "open %s: %m", path);
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return fw_nft_parse(rs, buf, n);
+}
+
+/* The iptables tables of a recorded dump, appended to rs as legacy ones. */
+static int load_legacy_file(struct fw_ruleset *rs, const char *path)
+{
+	struct fw_ruleset tmp;
+	int rc;
+
+	fw_ruleset_init(&tmp);
+	rc = load_file(&tmp, path);
+	for (int i = 0; rc == 0 && i < tmp.ntables; i++) {
+		struct fw_table *s = &tmp.tables[i], *t;
+
+		if (!s->xt)
+			continue;
+		t = fw_table_add(rs, FW_LEGACY, s->family, s->name);
+		if (!t) {
+			rc = -1;
+			break;
+		}
+		t->chains = s->chains;
+		t->nchains = s->nchains;
+		s->chains = NULL;
+		s->nchains = 0;
+	}
+	if (rc && !rs->err[0])
+		snprintf(rs->err, sizeof(rs->err), "%s: %s", path,
+			 tmp.err[0] ? tmp.err : "no memory");
+	fw_ruleset_free(&tmp);
+	return rc;
+}
 
 int mx_fw_load(struct fw_ruleset *rs)
 {
@@ -19,17 +66,10 @@ int mx_fw_load(struct fw_ruleset *rs)
 
 	fw_ruleset_init(rs);
 	if (mx_fw_nft_file) {
-		FILE *f = fopen(mx_fw_nft_file, "rb");
-		static char buf[4 << 20];
-		size_t n;
-
-		if (!f) {
-			snprintf(rs->err, sizeof(rs->err), "open %s: %m", mx_fw_nft_file);
-			return -1;
-		}
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		return fw_nft_parse(rs, buf, n);
+		rc = load_file(rs, mx_fw_nft_file);
+		if (rc == 0 && mx_fw_legacy_nft_file)
+			rc = load_legacy_file(rs, mx_fw_legacy_nft_file);
+		return rc;
 	}
 	/* MXPROBE_FW_SAVE=FILE keeps the raw nf_tables dump (bug reports, and
 	 * the unit tests' fixtures). */

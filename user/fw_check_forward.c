@@ -124,7 +124,7 @@ void mx_check_fw_forward_policy(struct mx_ctx *ctx, struct mx_result *r)
 	json_object *arr;
 	const struct fw_table *df;
 	const struct fw_chain *fwd = NULL;
-	int n, drops = 0;
+	int n;
 
 	(void)ctx;
 	if (mx_fw_load_or_error(r, &rs))
@@ -144,8 +144,6 @@ void mx_check_fw_forward_policy(struct mx_ctx *ctx, struct mx_result *r)
 		json_object_object_add(o, "policy",
 				       json_object_new_string(fw_verdict_name(hc[i].c->policy)));
 		json_object_array_add(arr, o);
-		if (hc[i].c->policy == FW_V_DROP)
-			drops++;
 	}
 	mx_result_data(r);
 	json_object_object_add(r->data, "chains", arr);
@@ -168,6 +166,5 @@ void mx_check_fw_forward_policy(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_remedy(r, "iptables -P FORWARD DROP (Docker sets it when it enables "
 				    "ip_forward; something reset it)");
 	}
-	(void)drops;
 	fw_ruleset_free(&rs);
 }

@@ -111,9 +111,6 @@ void mx_check_fw_ipv6(struct mx_ctx *ctx, struct mx_result *r)
 			    "does: IPv6 clients are not covered",
 			    v4rules, v4rules == 1 ? "" : "s", v4rules == 1 ? "s" : "");
 			mx_result_remedy(r, "add the same rules with ip6tables -I DOCKER-USER ...");
-		} else if (blocked) {
-			mx_result_set(r, MX_FAIL, "%d mail port%s blocked for IPv6 clients",
-				      blocked, blocked == 1 ? "" : "s");
 		} else {
 			mx_result_set(r, MX_PASS,
 				      "IPv6: %d mail port%s published through ip6tables, "

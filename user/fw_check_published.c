@@ -48,7 +48,8 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 	struct mx_fw_pub *pubs;
 	json_object *ports;
 	int n, blocked = 0, restricted_n = 0, unknown_n = 0;
-	char sum[1024] = "", first_block[400] = "", remedy[300] = "";
+	char sum[1024] = "", first_block[400] = "", remedy[300] = "", both[200] = "";
+	const struct mx_fw_pub *both_pub = NULL; /* published by both iptables backends */
 
 	if (mx_fw_load_or_error(r, &rs))
 		return;
@@ -66,6 +67,16 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 		json_object_object_add(o, "bridge", json_object_new_string(pubs[i].bridge));
 		json_object_object_add(o, "dnat",
 				       mx_fw_rule_json(pubs[i].table, pubs[i].chain, pubs[i].rule));
+		json_object_object_add(
+		    o, "dnat_also",
+		    pubs[i].also_rule
+			? mx_fw_rule_json(pubs[i].also_table, pubs[i].also_chain, pubs[i].also_rule)
+			: NULL);
+		if (pubs[i].also_rule) {
+			snprintf(both + strlen(both), sizeof(both) - strlen(both), "%s%u",
+				 both[0] ? ", " : "", pubs[i].hport);
+			both_pub = &pubs[i];
+		}
 		v = mx_fw_walk_port(&rs, &pubs[i], FW_HOOK_FORWARD, o, rest, decided,
 				    sizeof(decided));
 		json_object_object_add(o, "verdict", json_object_new_string(fw_verdict_name(v)));
@@ -109,6 +120,15 @@ void mx_check_fw_published(struct mx_ctx *ctx, struct mx_result *r)
 			remedy_for(o, remedy, sizeof(remedy));
 		json_object_array_add(ports, o);
 	}
+	/* Docker's rules in iptables-nft and iptables-legacy alike: the kernel
+	 * runs the hooks of both, and the walk went through the filter chains
+	 * of both (mx_fw_hook_chains). */
+	if (both_pub)
+		snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum),
+			 "; %s published by both %s and %s (the kernel runs both: a DROP in "
+			 "either blocks)",
+			 both, mx_fw_backend_name(both_pub->table),
+			 mx_fw_backend_name(both_pub->also_table));
 	mx_result_data(r);
 	json_object_object_add(r->data, "ports", ports);
 	mx_data_int(r, "blocked", blocked);

@@ -10,29 +10,59 @@
 
 #include "fw_checks.h"
 
+/* The container's address and port in a DNAT rule's destination as
+ * iptables-save writes it (fw_rule_nat_to): "172.22.1.25:25",
+ * "172.22.1.25", "[fd00::9]:993", "fd00::9" (an IPv6 address is bracketed
+ * only before a port), "10.0.0.1:1000-2000" (the lowest port). *port is 0
+ * when the rule keeps the port. */
 static int parse_to(const char *to, int family, uint8_t *ip, uint16_t *port, char *ipstr,
 		    size_t iplen)
 {
 	char b[64];
-	char *colon;
+	char *colon = NULL;
 
 	snprintf(b, sizeof(b), "%s", to);
 	if (b[0] == '[') {
 		char *end = strchr(b, ']');
-		if (!end)
+		if (!end || (end[1] && end[1] != ':'))
 			return -1;
 		*end = 0;
 		colon = end[1] == ':' ? end + 1 : NULL;
 		memmove(b, b + 1, strlen(b + 1) + 1);
-	} else {
-		colon = strrchr(b, ':');
+	} else if (family == AF_INET) {
+		colon = strchr(b, ':');
 		if (colon)
 			*colon = 0;
 	}
+	/* else: an unbracketed IPv6 address has no port, its colons are its own */
 	if (inet_pton(family, b, ip) != 1)
 		return -1;
 	snprintf(ipstr, iplen, "%.46s", b);
 	*port = colon ? (uint16_t)atoi(colon + 1) : 0;
+	return 0;
+}
+
+/* When the other iptables backend already publishes p's port (Docker's
+ * rules in both iptables-nft and iptables-legacy), p becomes that port's
+ * also_*: 1. Two DNATs of one backend for a port (e.g. two host
+ * addresses) stay two ports. */
+static int also_published(struct mx_fw_pub *out, int n, const struct mx_fw_pub *p)
+{
+	for (int i = 0; i < n; i++) {
+		struct mx_fw_pub *o = &out[i];
+
+		if (o->family != p->family || o->proto != p->proto || o->hport != p->hport ||
+		    o->table->backend == p->table->backend || o->also_rule)
+			continue;
+		o->also_table = p->table;
+		o->also_chain = p->chain;
+		o->also_rule = p->rule;
+		memcpy(o->also_cip, p->cip, sizeof(o->also_cip));
+		snprintf(o->also_cip_str, sizeof(o->also_cip_str), "%s", p->cip_str);
+		o->also_cport = p->cport;
+		snprintf(o->also_bridge, sizeof(o->also_bridge), "%s", p->bridge);
+		return 1;
+	}
 	return 0;
 }
 
@@ -78,6 +108,8 @@ int mx_fw_published(const struct fw_ruleset *rs, const struct mx_config *cfg, in
 				p.table = t;
 				p.chain = c;
 				p.rule = r;
+				if (also_published(out, n, &p))
+					continue;
 				if (n < max)
 					out[n++] = p;
 			}

@@ -115,7 +115,19 @@ struct port_walk {
 	char *decided;
 	size_t dlen;
 	enum fw_verdict v;
+	/* Restricting rules of an earlier walk of the same port (another
+	 * destination): not listed twice. */
+	const struct fw_rule *seen[FW_MAX_STEPS];
+	int nseen, dedupe;
 };
+
+static int seen(const struct port_walk *pw, const struct fw_rule *r)
+{
+	for (int i = 0; i < pw->nseen; i++)
+		if (pw->seen[i] == r)
+			return 1;
+	return 0;
+}
 
 static int port_walk_chain(const struct fw_walk *w, void *arg)
 {
@@ -128,6 +140,10 @@ static int port_walk_chain(const struct fw_walk *w, void *arg)
 
 		if (st->fit == FW_FIT_YES || !st->rule)
 			continue;
+		if (pw->dedupe && seen(pw, st->rule))
+			continue;
+		if (pw->nseen < FW_MAX_STEPS)
+			pw->seen[pw->nseen++] = st->rule;
 		x = mx_fw_rule_json(st->table, st->chain, st->rule);
 		from_text(st->rule, from, sizeof(from));
 		json_object_object_add(x, "from", json_object_new_string(from));
@@ -146,12 +162,47 @@ static int port_walk_chain(const struct fw_walk *w, void *arg)
 	return pw->v != FW_V_ACCEPT; /* dropped: later chains never see it */
 }
 
+/* p published by both iptables backends with different destinations: the
+ * nat hook that maps the connection first wins, and which one runs first
+ * (registration order) cannot be read back, so the other destination is
+ * walked too and the worse verdict counts. */
+static void walk_also(const struct fw_ruleset *rs, const struct mx_fw_pub *p, int hook,
+		      struct port_walk *pw)
+{
+	struct mx_fw_pub q = *p;
+	struct port_walk pw2 = *pw;
+	char dec2[512] = "";
+	json_object *d;
+
+	memcpy(q.cip, p->also_cip, sizeof(q.cip));
+	snprintf(q.cip_str, sizeof(q.cip_str), "%s", p->also_cip_str);
+	q.cport = p->also_cport;
+	snprintf(q.bridge, sizeof(q.bridge), "%s", p->also_bridge);
+	pw2.o = json_object_new_object();
+	pw2.decided = dec2;
+	pw2.dlen = sizeof(dec2);
+	pw2.dedupe = 1;
+	mx_fw_walk_hook(rs, &q, hook, port_walk_chain, &pw2);
+	if (pw2.v != FW_V_ACCEPT) {
+		pw->v = pw2.v;
+		snprintf(pw->decided, pw->dlen, "%s", dec2);
+		if (json_object_object_get_ex(pw2.o, "decided_by", &d))
+			json_object_object_add(pw->o, "decided_by", json_object_get(d));
+	}
+	json_object_put(pw2.o);
+}
+
 enum fw_verdict mx_fw_walk_port(const struct fw_ruleset *rs, const struct mx_fw_pub *p, int hook,
 				json_object *o, json_object *restricted, char *decided, size_t dlen)
 {
-	struct port_walk pw = {o, restricted, decided, dlen, FW_V_ACCEPT};
+	struct port_walk pw = {
+	    .o = o, .restricted = restricted, .decided = decided, .dlen = dlen, .v = FW_V_ACCEPT};
 
 	decided[0] = 0;
 	mx_fw_walk_hook(rs, p, hook, port_walk_chain, &pw);
+	if (hook == FW_HOOK_FORWARD && pw.v == FW_V_ACCEPT && p->also_rule &&
+	    (memcmp(p->cip, p->also_cip, sizeof(p->cip)) || p->cport != p->also_cport ||
+	     strcmp(p->bridge, p->also_bridge)))
+		walk_also(rs, p, hook, &pw);
 	return pw.v;
 }

@@ -58,13 +58,26 @@ static void e_immediate(struct nft_dec *d, struct nftnl_expr *e)
 	}
 }
 
+/* The port (host order) in the register attribute attr of nat expression
+ * e names: 1 when it holds one. */
+static int nat_port(struct nft_dec *d, struct nftnl_expr *e, uint16_t attr, uint16_t *port)
+{
+	struct nft_reg *rg = nft_reg(d, nftnl_expr_get_u32(e, attr));
+
+	if (rg->kind != R_IMM || rg->dlen < 2)
+		return 0;
+	*port = (uint16_t)(rg->data[0] << 8 | rg->data[1]);
+	return 1;
+}
+
 static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 {
 	struct fw_rule *r = d->r;
 	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
 	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
 	char ip[INET6_ADDRSTRLEN] = "";
-	uint16_t port = 0;
+	uint16_t pmin = 0, pmax;
+	int has_port = 0;
 
 	r->verdict = type == NFT_NAT_DNAT ? FW_V_DNAT : FW_V_SNAT;
 	snprintf(r->target, sizeof(r->target), "%s", type == NFT_NAT_DNAT ? "DNAT" : "SNAT");
@@ -74,13 +87,15 @@ static void e_nat(struct nft_dec *d, struct nftnl_expr *e)
 			inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, rg->data, ip,
 				  sizeof(ip));
 	}
-	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN)) {
-		struct nft_reg *rg =
-		    nft_reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN));
-		if (rg->kind == R_IMM && rg->dlen >= 2)
-			port = (uint16_t)(rg->data[0] << 8 | rg->data[1]);
-	}
-	fw_rule_nat_to(r, fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, ip, port != 0, port, port);
+	/* "to 10.0.0.1:1000-2000" loads both ends of the range into two
+	 * registers; a single port only the first (the kernel then uses it as
+	 * both ends, nft_nat_setup_proto). */
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN))
+		has_port = nat_port(d, e, NFTNL_EXPR_NAT_REG_PROTO_MIN, &pmin);
+	pmax = pmin;
+	if (has_port && nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX))
+		nat_port(d, e, NFTNL_EXPR_NAT_REG_PROTO_MAX, &pmax);
+	fw_rule_nat_to(r, fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, ip, has_port, pmin, pmax);
 	if (d->t->xt)
 		snprintf(r->target_opts, sizeof(r->target_opts), "--to-%s %s",
 			 type == NFT_NAT_DNAT ? "destination" : "source", r->nat_to);

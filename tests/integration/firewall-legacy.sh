@@ -43,4 +43,41 @@ mx_dns iptables-nft -A INPUT -p tcp --dport 22 -j ACCEPT
 fw_run
 fw_expect '.["firewall.backend"].status' warn "both backends reported"
 fw_expect '.["firewall.backend"].data.legacy_and_nft' true "legacy and nft"
+echo "== Docker's rules in iptables-nft too (left from a switch of backend): each port once"
+mx_ipt -D DOCKER-USER 1
+mx_ipt -D INPUT 1
+mx_dns sh -c 'iptables-legacy-save | iptables-nft-restore'
+fw_run
+expect_eq "$FW_RC" 1 "exit code (both backends: warn)"
+fw_expect '.["firewall.published"].data.ports | length' 1 "port 25 listed once"
+fw_expect '.["firewall.published"].data.ports[0].dnat.backend' iptables-nft "Docker's DNAT in iptables-nft"
+fw_expect '.["firewall.published"].data.ports[0].dnat_also.backend' iptables-legacy "and in iptables-legacy"
+fw_expect '.["firewall.published"].summary' \
+	"new connections from outside: 25 open; 25 published by both iptables-nft and iptables-legacy (the kernel runs both: a DROP in either blocks)" \
+	"summary names both backends"
+fw_expect '.["firewall.input"].data.no_effect | length' 0 "no INPUT rule left"
+expect_open 25
+
+echo "== both backends: a DROP in iptables-nft's DOCKER-USER blocks"
+mx_dns iptables-nft -w -I DOCKER-USER -p tcp --dport 25 -j DROP
+fw_run
+fw_expect '.["firewall.published"].data.ports[0].verdict' DROP "dropped"
+fw_expect '.["firewall.published"].data.ports[0].decided_by.backend' iptables-nft "by the nft rule"
+fw_expect '.["firewall.published"].remedy' \
+	"remove or narrow the rule that drops them (iptables -t filter -D DOCKER-USER 1); to restrict who may connect, drop only chosen sources in DOCKER-USER" \
+	"remedy"
+expect_blocked 25
+mx_dns iptables-nft -w -D DOCKER-USER 1
+
+echo "== both backends: a DROP in iptables-legacy's DOCKER-USER blocks"
+mx_dns iptables-legacy -w -I DOCKER-USER -p tcp --dport 25 -j DROP
+fw_run
+fw_expect '.["firewall.published"].data.ports | length' 1 "port 25 listed once"
+fw_expect '.["firewall.published"].data.ports[0].verdict' DROP "dropped"
+fw_expect '.["firewall.published"].data.ports[0].decided_by.backend' iptables-legacy "by the legacy rule"
+expect_blocked 25
+mx_dns iptables-legacy -w -D DOCKER-USER 1
+fw_run
+fw_expect '.["firewall.published"].data.ports[0].verdict' ACCEPT "open again"
+expect_open 25
 echo "firewall-legacy: all scenarios pass"

@@ -7,6 +7,7 @@
 
 #include "unit.h"
 #include "fw_analysis.h"
+#include "fw_checks.h"
 #include "fw_model.h"
 
 #define FX MX_FIXTURES "/firewall/"
@@ -176,6 +177,236 @@ static void test_nat6_brackets(void **state)
 	fw_ruleset_free(&rs);
 }
 
+/* The published port of family af and host port, or NULL. */
+static const struct mx_fw_pub *pub_of(const struct mx_fw_pub *p, int n, uint16_t hport)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i].hport == hport)
+			return &p[i];
+	return NULL;
+}
+
+/* DNAT port ranges and IPv6 destinations without a port
+ * (tests/firewall/record-natrange-fixture.sh): iptables-nft writes IPv4
+ * DNAT as a native nat expression (two port registers for a range),
+ * ip6tables-nft as the x_tables DNAT target; both must read as
+ * iptables-save and nft print them. */
+static void test_nat_ranges(void **state)
+{
+	struct fw_ruleset rs;
+	const struct fw_chain *c;
+	const struct fw_rule *r;
+
+	(void)state;
+	assert_int_equal(render_matches("natrange.nl", "natrange.iptables-save", 2), 4);
+	assert_int_equal(render_matches("natrange.nl", "natrange.ip6tables-save", 10), 4);
+	load(&rs, "natrange.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "172.22.1.25:25");
+	assert_string_equal(c->rules[1].nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(c->rules[2].nat_to, "172.22.1.25");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_string_equal(c->rules[0].nat_to, "fd00::9");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9");
+	assert_string_equal(c->rules[2].nat_to, "[fd00::9]:1993-1995");
+	/* native tables: as nft -a list ruleset prints them */
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "10.0.0.1:1000-2000");
+	assert_string_equal(r->text, "tcp dport 1000-2000 dnat to 10.0.0.1:1000-2000");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 3);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 25 dnat to 10.0.0.1:25");
+	r = fw_rule_by_handle(&rs, 2, "mxt_natrange", "prerouting", 4);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 587 dnat to 10.0.0.1");
+	r = fw_rule_by_handle(&rs, 10, "mxt_natrange6", "prerouting", 2);
+	assert_non_null(r);
+	assert_string_equal(r->text, "tcp dport 993 dnat to [fd00::9]:1993-1995");
+	fw_ruleset_free(&rs);
+}
+
+/* Docker's DNAT over IPv6 to an address without a port (ip6tables-save:
+ * "--to-destination fd00::9"): the port is published, the container port
+ * is the host's. */
+static void test_published_ipv6_no_port(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	const struct fw_chain *c;
+	int n;
+
+	(void)state;
+	load(&rs, "natrange.nl");
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 465);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 465);
+	assert_string_equal(p->bridge, "br-mailcow");
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 1993);
+	assert_int_equal(n, 3);
+	/* the bracketed form without a port reads the same */
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	snprintf(c->rules[1].nat_to, sizeof(c->rules[1].nat_to), "[fd00::9]");
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "fd00::9");
+	assert_int_equal(p->cport, 587);
+	/* and over IPv4 */
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 587);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.25");
+	assert_int_equal(p->cport, 587);
+	fw_ruleset_free(&rs);
+}
+
+/* A string under data.ports[i] of a firewall.published result: "dnat.backend". */
+static const char *port_str(const struct mx_result *r, int i, const char *obj, const char *key)
+{
+	json_object *ports, *o, *v;
+
+	if (!r->data || !json_object_object_get_ex(r->data, "ports", &ports))
+		return NULL;
+	o = json_object_array_get_idx(ports, (size_t)i);
+	if (!o || !json_object_object_get_ex(o, obj, &v))
+		return NULL;
+	if (key && (!v || !json_object_object_get_ex(v, key, &v)))
+		return NULL;
+	return v ? json_object_get_string(v) : NULL;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Docker's rules in iptables-nft and in iptables-legacy (left from before
+ * Docker switched): each port once, both backends named; the kernel runs
+ * the hooks of both, so a DROP in either's DOCKER-USER blocks. The legacy
+ * side is docker-healthy.nl's iptables tables (mx_fw_legacy_nft_file), the
+ * nft side dockerd's rules with a DROP for 993
+ * (tests/firewall/record-dual-fixture.sh), then the other way round. */
+static void test_published_both_backends(void **state)
+{
+	struct mx_config cfg;
+	struct mx_result r;
+	long long nports;
+	json_object *ports;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-dual.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_true(json_object_object_get_ex(r.data, "ports", &ports));
+	nports = (long long)json_object_array_length(ports);
+	assert_int_equal(nports, 2);
+	assert_int_equal(count_of(r.summary, "25 open"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_non_null(strstr(r.summary, "25, 993 published by both iptables-nft and "
+					  "iptables-legacy (the kernel runs both: a DROP in "
+					  "either blocks)"));
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_string_equal(port_str(&r, 0, "dnat", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 0, "dnat_also", "backend"), "iptables-legacy");
+	assert_string_equal(port_str(&r, 1, "verdict", NULL), "DROP");
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-nft");
+	assert_string_equal(port_str(&r, 1, "decided_by", "chain"), "DOCKER-USER");
+	assert_string_equal(r.remedy, "remove or narrow the rule that drops them (iptables -t "
+				      "filter -D DOCKER-USER 1); to restrict who may connect, drop "
+				      "only chosen sources in DOCKER-USER");
+	mx_unit_free(&r);
+
+	/* the DROP on the legacy side blocks as well */
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-dual.nl";
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_FAIL);
+	assert_int_equal(mx_unit_int(&r, "blocked"), 1);
+	assert_int_equal(count_of(r.summary, "993 blocked"), 1);
+	assert_string_equal(port_str(&r, 1, "decided_by", "backend"), "iptables-legacy");
+	assert_non_null(strstr(r.remedy, "(iptables-legacy -t filter -D DOCKER-USER 1)"));
+	mx_unit_free(&r);
+
+	/* one backend only: no note, no dnat_also */
+	mx_fw_legacy_nft_file = NULL;
+	mx_unit_run(&cfg, "firewall.published", &r);
+	assert_int_equal(r.status, MX_PASS);
+	assert_string_equal(r.summary, "new connections from outside: 25 open, 993 open");
+	assert_null(port_str(&r, 0, "dnat_also", NULL));
+	mx_unit_free(&r);
+	mx_fw_nft_file = NULL;
+}
+
+/* The two backends DNAT a port to different containers: the nat hook that
+ * maps the connection first wins and mxprobe cannot see which, so both
+ * destinations are walked and the worse verdict counts. */
+static void test_published_both_backends_differ(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct mx_fw_pub *p;
+	json_object *o, *rest;
+	char decided[400];
+	int n;
+
+	(void)state;
+	mx_config_defaults(&cfg);
+	mx_fw_nft_file = FX "docker-healthy.nl";
+	mx_fw_legacy_nft_file = FX "docker-healthy.nl";
+	assert_int_equal(mx_fw_load(&rs), 0);
+	mx_fw_nft_file = mx_fw_legacy_nft_file = NULL;
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	assert_int_equal(n, 2);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_int_equal(p->table->backend, FW_NFT);
+	assert_non_null(p->also_rule);
+	assert_int_equal(p->also_table->backend, FW_LEGACY);
+	assert_string_equal(p->also_cip_str, "172.22.1.26");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)),
+	    FW_V_ACCEPT);
+	json_object_put(o), json_object_put(rest);
+	/* the legacy DNAT to an address no DOCKER rule accepts */
+	snprintf(((struct fw_rule *)p->also_rule)->nat_to, sizeof(p->also_rule->nat_to),
+		 "172.22.1.99:993");
+	n = mx_fw_published(&rs, &cfg, AF_INET, pubs, MX_FW_MAX_PUB);
+	p = pub_of(pubs, n, 993);
+	assert_non_null(p);
+	assert_string_equal(p->cip_str, "172.22.1.26");
+	assert_string_equal(p->also_cip_str, "172.22.1.99");
+	o = json_object_new_object(), rest = json_object_new_array();
+	assert_int_equal(
+	    mx_fw_walk_port(&rs, p, FW_HOOK_FORWARD, o, rest, decided, sizeof(decided)), FW_V_DROP);
+	assert_non_null(strstr(decided, "FORWARD policy DROP"));
+	json_object_put(o), json_object_put(rest);
+	fw_ruleset_free(&rs);
+}
+
 static struct fw_packet pkt(uint16_t dport, uint16_t orig, const char *oif, int last_octet)
 {
 	struct fw_packet p = {.family = AF_INET,
@@ -292,6 +523,10 @@ int main(void)
 	    cmocka_unit_test(test_render_matches_iptables_save),
 	    cmocka_unit_test(test_model_details),
 	    cmocka_unit_test(test_nat6_brackets),
+	    cmocka_unit_test(test_nat_ranges),
+	    cmocka_unit_test(test_published_ipv6_no_port),
+	    cmocka_unit_test(test_published_both_backends),
+	    cmocka_unit_test(test_published_both_backends_differ),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),
