@@ -13,6 +13,12 @@ struct {
 	__uint(max_entries, 4096);
 } probe_rb SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} probe_pb SEC(".maps");
+
 SEC("tracepoint/syscalls/sys_enter_bind")
 int probe_tracepoint(void *ctx)
 {
@@ -56,5 +62,15 @@ int probe_ringbuf(void *ctx)
 
 	if (v)
 		bpf_ringbuf_discard(v, 0);
+	return 0;
+}
+
+/* The perf buffer, for kernels before the ring buffer (5.8). */
+SEC("tracepoint/syscalls/sys_enter_bind")
+int probe_perfbuf(void *ctx)
+{
+	__u32 v = 0;
+
+	bpf_perf_event_output(ctx, &probe_pb, BPF_F_CURRENT_CPU, &v, sizeof(v));
 	return 0;
 }

@@ -24,8 +24,10 @@ int mx_bpf_env_prepare(void)
 		mx_dbg("tracefs: unshare mount namespace: %s", strerror(errno));
 		return -errno;
 	}
-	/* Keep our mount from propagating back to the host's namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	/* Keep our mount from propagating back to the host's namespace, but
+	 * keep seeing the host's new mounts (an `ip netns add` after we
+	 * started is a bind mount under /run/netns): slave, not private. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
 	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0) {
 		mx_dbg("tracefs: mount on /sys/kernel/tracing: %s", strerror(errno));
 		return -errno;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The command table of ../shared/cli.md. A one-shot command that only runs
  * check groups names them; others have a function. */
+#include "binds.h"
 #include "cli.h"
 #include "dns_cmd.h"
 #include "feature_probe.h"
@@ -20,6 +21,8 @@ const struct mx_cmd mx_commands[] = {
 	 NULL, 0},
 	{"ports", "listeners on the mailcow ports: who holds each (pid, command, container), conflicts, Docker DNAT shadowing",
 	 g_ports, NULL, 0},
+	{"binds", "streams bind/listen events; failed binds with the port's current holder", NULL,
+	 mx_cmd_binds, 1},
 	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
 	 g_firewall, NULL, 0},
 	{"outbound", "probes every outgoing requirement (TCP/UDP/ICMP, protocol replies) in parallel",

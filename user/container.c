@@ -354,3 +354,13 @@ int mx_docker_published(__u16 port, int proto, struct mx_published *out, int max
 	}
 	return n;
 }
+
+void mx_docker_forget(void)
+{
+	pthread_mutex_lock(&lock);
+	json_object_put(containers);
+	containers = NULL;
+	fetched = 0;
+	fetch_err = 0;
+	pthread_mutex_unlock(&lock);
+}

@@ -39,6 +39,10 @@ struct mx_published {
 int mx_docker_published(__u16 port, int proto, struct mx_published *out, int max);
 /* The API request's time limit (default 5 s; --timeout of the command). */
 void mx_docker_set_timeout(double seconds);
+/* Forgets the cached container list: the next question asks the API again.
+ * For long-running callers (binds) that see containers come and go; not
+ * while another thread uses this API. */
+void mx_docker_forget(void);
 /* The API socket in use, for messages. */
 const char *mx_docker_socket(void);
 

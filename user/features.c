@@ -34,6 +34,7 @@ static const char *const names[MX_FEAT_COUNT] = {
 	[MX_FEAT_NETFILTER_LINK] = "netfilter_link",
 	[MX_FEAT_NFT_OWNER_TABLE] = "nft_owner_table",
 	[MX_FEAT_NFT_TRACE] = "nft_trace",
+	[MX_FEAT_PERFBUF] = "perfbuf",
 };
 
 static const char *const descriptions[MX_FEAT_COUNT] = {
@@ -48,6 +49,7 @@ static const char *const descriptions[MX_FEAT_COUNT] = {
 	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
 	[MX_FEAT_NFT_OWNER_TABLE] = "nftables tables owned by a socket",
 	[MX_FEAT_NFT_TRACE] = "nftables trace events (meta nftrace)",
+	[MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -106,6 +108,8 @@ static void probe_prog(struct mx_feature_result *r, const char *what,
 	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, p == want);
 	if (want != skel->progs.probe_ringbuf)
 		bpf_map__set_autocreate(skel->maps.probe_rb, false);
+	if (want != skel->progs.probe_perfbuf)
+		bpf_map__set_autocreate(skel->maps.probe_pb, false);
 	err = features_bpf__load(skel);
 	if (err) {
 		set(r, false, "load %s: %s%s", what, strerror(-err), hint(err));
@@ -139,6 +143,21 @@ PICK(probe_kprobe)
 PICK(probe_iter_task_file)
 PICK(probe_ringbuf)
 PICK(probe_kfree_skb)
+PICK(probe_perfbuf)
+
+/* libbpf creates kprobes through the kprobe PMU, or else through
+ * kprobe_events in tracefs; with neither, the kernel was built without
+ * CONFIG_KPROBE_EVENTS and saying so beats "No such file or directory". */
+static void probe_kprobe(struct mx_feature_result *r)
+{
+	if (!mx_exists("/sys/bus/event_source/devices/kprobe/type") &&
+	    !mx_exists("/sys/kernel/tracing/kprobe_events") &&
+	    !mx_exists("/sys/kernel/debug/tracing/kprobe_events")) {
+		set(r, false, "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
+		return;
+	}
+	probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
+}
 
 static void probe_btf(struct mx_feature_result *r)
 {
@@ -300,7 +319,7 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		probe_prog(r, "fentry inet_bind", pick_probe_fentry);
 		break;
 	case MX_FEAT_KPROBE:
-		probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
+		probe_kprobe(r);
 		break;
 	case MX_FEAT_ITER_TASK_FILE:
 		probe_prog(r, "iter task_file", pick_probe_iter_task_file);
@@ -310,6 +329,9 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		break;
 	case MX_FEAT_NETFILTER_LINK:
 		probe_netfilter_link(r);
+		break;
+	case MX_FEAT_PERFBUF:
+		probe_prog(r, "perf event array output", pick_probe_perfbuf);
 		break;
 	case MX_FEAT_NFT_OWNER_TABLE:
 	case MX_FEAT_NFT_TRACE:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "binds_mech.h"
 #include "feature_probe.h"
 #include "mechanism.h"
 
@@ -18,5 +19,6 @@ const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
 const struct mx_mechanism mx_mechanisms[] = {
 	{"ports", choose_ports},
 	{"outbound", mx_choose_outbound},
+	{"binds", mx_binds_mechanism},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);
