@@ -48,6 +48,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 .PHONY: all deps test-deps run test test-unit test-asan test-integration bench install \
         uninstall clean format vmlinux
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: deps $(BUILD)/mxprobe
 

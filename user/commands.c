@@ -3,6 +3,7 @@
  * check groups names them; others have a function. */
 #include "cli.h"
 #include "feature_probe.h"
+#include "trace.h"
 
 static const char *const g_check[] = {"config", "system", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
@@ -11,6 +12,8 @@ const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"trace", "follows packets to a port through netfilter: hooks, rules, DNAT, where they end",
+	 NULL, mx_cmd_trace, 1},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };

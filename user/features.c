@@ -18,6 +18,7 @@
 #include "log.h"
 #include "report.h"
 #include "sysroot.h"
+#include "trace_nft.h"
 
 static const char *const names[MX_FEAT_COUNT] = {
 	[MX_FEAT_BTF] = "btf",
@@ -29,6 +30,8 @@ static const char *const names[MX_FEAT_COUNT] = {
 	[MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
 	[MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
 	[MX_FEAT_NETFILTER_LINK] = "netfilter_link",
+	[MX_FEAT_NFT_OWNER_TABLE] = "nft_owner_table",
+	[MX_FEAT_NFT_TRACE] = "nft_trace",
 };
 
 static const char *const descriptions[MX_FEAT_COUNT] = {
@@ -41,6 +44,8 @@ static const char *const descriptions[MX_FEAT_COUNT] = {
 	[MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
 	[MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
 	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
+	[MX_FEAT_NFT_OWNER_TABLE] = "nftables table owned by its netlink socket",
+	[MX_FEAT_NFT_TRACE] = "nftables trace events (NFNLGRP_NFTRACE)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -270,6 +275,12 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		break;
 	case MX_FEAT_NETFILTER_LINK:
 		probe_netfilter_link(r);
+		break;
+	case MX_FEAT_NFT_OWNER_TABLE:
+		r->available = mx_nft_probe_owner_table(r->detail, sizeof(r->detail));
+		break;
+	case MX_FEAT_NFT_TRACE:
+		r->available = mx_nft_probe_trace_group(r->detail, sizeof(r->detail));
 		break;
 	default:
 		set(r, false, "unknown feature");

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nftables trace for `mxprobe trace` (see trace_nft.h). Nothing of anyone
+ * else's ruleset is touched: we add one table of our own, owned by our
+ * netlink socket, at a priority before raw (-300) so that every later
+ * table, iptables-nft's included, reports its decisions for the packet. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/trace.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "log.h"
+#include "trace_nft.h"
+
+#define NDEC 8192
+#define NIDS 1024
+/* Before raw (-300) and conntrack (-200): every table after us is traced. */
+#define TRACE_PRIO (-350)
+
+struct id_key {
+	uint32_t id;
+	uint8_t valid, family, proto;
+	uint16_t ipid;
+	uint32_t seq, ack;
+};
+
+struct mx_nftrace {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	char table[48];
+	struct mx_nft_decision dec[NDEC];
+	uint8_t used[NDEC];
+	uint64_t ndec; /* total ever stored; dec[ndec % NDEC] is the next slot */
+	struct id_key ids[NIDS];
+	uint64_t overruns;
+	char buf[1 << 16];
+};
+
+static int nl_open(struct mnl_socket **out)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	/* A batch answer that never comes must not hang us. */
+	struct timeval tv = {.tv_sec = 3};
+
+	if (!nl)
+		return -errno;
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(nl);
+		return err;
+	}
+	*out = nl;
+	return 0;
+}
+
+/* Waits for the acknowledgement of every message of a batch. */
+static int batch_send(struct mnl_socket *nl, struct mnl_nlmsg_batch *b, uint32_t first,
+		      uint32_t last)
+{
+	char buf[8192];
+	uint32_t portid = mnl_socket_get_portid(nl);
+	int n, err = 0;
+
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0)
+		return -errno;
+	/* One ack per message between begin and end. */
+	for (uint32_t s = first; s <= last;) {
+		struct nlmsghdr *h;
+
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, n); h = mnl_nlmsg_next(h, &n)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_pid != portid)
+				continue;
+			struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+
+			if (e->error && !err)
+				err = e->error;
+			if (h->nlmsg_seq >= s)
+				s = h->nlmsg_seq + 1;
+		}
+	}
+	return err;
+}
+
+static void add_cmp(struct nftnl_rule *r, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	nftnl_rule_add_expr(r, e);
+}
+
+/* meta l4proto PROTO th {s,d}port PORT meta nftrace set 1 */
+static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint8_t proto,
+				     uint32_t offset, uint16_t port)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e;
+	uint16_t p = htons(port);
+	uint8_t one = 1;
+
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	e = nftnl_expr_alloc("meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	add_cmp(r, &proto, 1);
+	e = nftnl_expr_alloc("payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	add_cmp(r, &p, 2);
+	e = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &one, 1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	return r;
+}
+
+/* Builds (and sends) our table. With port 0 only the empty owner table
+ * (feature probe). */
+static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, uint16_t port)
+{
+	static const struct {
+		const char *name;
+		int hook;
+	} chains[] = {{"pre", NF_INET_PRE_ROUTING}, {"out", NF_INET_LOCAL_OUT}};
+	char *buf = malloc(1 << 16);
+	struct mnl_nlmsg_batch *b;
+	struct nlmsghdr *h;
+	uint32_t first;
+	size_t i, j;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	b = mnl_nlmsg_batch_start(buf, 1 << 16);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), (*seq)++);
+	mnl_nlmsg_batch_next(b);
+	first = *seq;
+	{
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWTABLE, NFPROTO_INET,
+					  NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, (*seq)++);
+		nftnl_table_nlmsg_build_payload(h, t);
+		nftnl_table_free(t);
+		mnl_nlmsg_batch_next(b);
+	}
+	for (i = 0; port && i < 2; i++) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, name);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[i].name);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, TRACE_PRIO);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN, NFPROTO_INET,
+					  NLM_F_CREATE | NLM_F_ACK, (*seq)++);
+		nftnl_chain_nlmsg_build_payload(h, c);
+		nftnl_chain_free(c);
+		mnl_nlmsg_batch_next(b);
+		for (j = 0; j < 4; j++) {
+			/* tcp/udp x source/destination port */
+			struct nftnl_rule *r = trace_rule(name, chains[i].name,
+							  j < 2 ? IPPROTO_TCP : IPPROTO_UDP,
+							  j % 2 ? 2 : 0, port);
+
+			h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
+						  NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
+						  (*seq)++);
+			nftnl_rule_nlmsg_build_payload(h, r);
+			nftnl_rule_free(r);
+			mnl_nlmsg_batch_next(b);
+		}
+	}
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), (*seq)++);
+	mnl_nlmsg_batch_next(b);
+	err = batch_send(nl, b, first, *seq - 2);
+	mnl_nlmsg_batch_stop(b);
+	free(buf);
+	return err;
+}
+
+int mx_nftrace_open(struct mx_nftrace **out, uint16_t port)
+{
+	struct mx_nftrace *n = calloc(1, sizeof(*n));
+	int grp = NFNLGRP_NFTRACE, rcv = 8 << 20, err;
+
+	if (!n)
+		return -ENOMEM;
+	err = nl_open(&n->nl);
+	if (err) {
+		mx_err("trace: nftables netlink socket: %s", strerror(-err));
+		goto fail;
+	}
+	n->portid = mnl_socket_get_portid(n->nl);
+	n->seq = time(NULL);
+	snprintf(n->table, sizeof(n->table), "mxprobe_trace_%d", (int)getpid());
+	err = create_table(n->nl, &n->seq, n->table, port);
+	if (err) {
+		err = err < 0 ? err : -err;
+		mx_err("trace: create nft table inet %s: %s%s", n->table, strerror(-err),
+		       err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		goto fail;
+	}
+	/* Trace messages come in bursts (one per rule per packet): a large
+	 * buffer keeps them; what still overflows is counted. */
+	if (setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (mnl_socket_setsockopt(n->nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		err = -errno;
+		mx_err("trace: join nftables trace group: %s", strerror(-err));
+		goto fail;
+	}
+	*out = n;
+	return 0;
+fail:
+	mx_nftrace_close(n);
+	return err;
+}
+
+const char *mx_nftrace_table(struct mx_nftrace *n)
+{
+	return n->table;
+}
+
+int mx_nftrace_fd(struct mx_nftrace *n)
+{
+	return mnl_socket_get_fd(n->nl);
+}
+
+static struct id_key *id_slot(struct mx_nftrace *n, uint32_t id)
+{
+	return &n->ids[(id * 2654435761u) >> 22 & (NIDS - 1)];
+}
+
+/* The fields of the packet that NAT does not change. */
+static int header_key(const struct nftnl_trace *t, struct id_key *k)
+{
+	const uint8_t *nh, *th;
+	uint32_t nlen = 0, tlen = 0;
+
+	if (!nftnl_trace_is_set(t, NFTNL_TRACE_NETWORK_HEADER))
+		return -1;
+	nh = nftnl_trace_get_data(t, NFTNL_TRACE_NETWORK_HEADER, &nlen);
+	th = nftnl_trace_is_set(t, NFTNL_TRACE_TRANSPORT_HEADER)
+		     ? nftnl_trace_get_data(t, NFTNL_TRACE_TRANSPORT_HEADER, &tlen)
+		     : NULL;
+	if (nlen < 20)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	if (nh[0] >> 4 == 4) {
+		k->family = 4;
+		k->proto = nh[9];
+		k->ipid = nh[4] << 8 | nh[5];
+	} else if (nh[0] >> 4 == 6 && nlen >= 40) {
+		k->family = 6;
+		k->proto = nh[6];
+	} else {
+		return -1;
+	}
+	if (k->proto == IPPROTO_TCP && th && tlen >= 12) {
+		k->seq = (uint32_t)th[4] << 24 | th[5] << 16 | th[6] << 8 | th[7];
+		k->ack = (uint32_t)th[8] << 24 | th[9] << 16 | th[10] << 8 | th[11];
+	}
+	k->valid = 1;
+	return 0;
+}
+
+static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
+{
+	uint32_t id = nftnl_trace_get_u32(t, NFTNL_TRACE_ID);
+	struct id_key *slot = id_slot(n, id), k;
+	struct mx_nft_decision *d;
+	size_t i = n->ndec % NDEC;
+	const char *s;
+
+	if (header_key(t, &k) == 0) {
+		k.id = id;
+		*slot = k;
+	}
+	if (!slot->valid || slot->id != id)
+		return; /* no header seen for this packet: cannot be matched */
+	d = &n->dec[i];
+	memset(d, 0, sizeof(*d));
+	n->used[i] = 0;
+	d->hook = -1;
+	d->family = nftnl_trace_get_u32(t, NFTNL_TRACE_FAMILY);
+	d->type = nftnl_trace_get_u32(t, NFTNL_TRACE_TYPE);
+	if ((s = nftnl_trace_get_str(t, NFTNL_TRACE_TABLE)))
+		snprintf(d->table, sizeof(d->table), "%s", s);
+	if ((s = nftnl_trace_get_str(t, NFTNL_TRACE_CHAIN)))
+		snprintf(d->chain, sizeof(d->chain), "%s", s);
+	if (nftnl_trace_is_set(t, NFTNL_TRACE_JUMP_TARGET))
+		snprintf(d->target, sizeof(d->target), "%s",
+			 nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET));
+	if (nftnl_trace_is_set(t, NFTNL_TRACE_RULE_HANDLE))
+		d->handle = nftnl_trace_get_u64(t, NFTNL_TRACE_RULE_HANDLE);
+	if (d->type == NFT_TRACETYPE_POLICY)
+		d->verdict = nftnl_trace_get_u32(t, NFTNL_TRACE_POLICY);
+	else if (nftnl_trace_is_set(t, NFTNL_TRACE_VERDICT))
+		d->verdict = nftnl_trace_get_u32(t, NFTNL_TRACE_VERDICT);
+	if (nftnl_trace_is_set(t, NFTNL_TRACE_IIF))
+		d->iif = nftnl_trace_get_u32(t, NFTNL_TRACE_IIF);
+	if (nftnl_trace_is_set(t, NFTNL_TRACE_OIF))
+		d->oif = nftnl_trace_get_u32(t, NFTNL_TRACE_OIF);
+	d->key_family = slot->family;
+	d->key_proto = slot->proto;
+	d->key_ipid = slot->ipid;
+	d->key_seq = slot->seq;
+	d->key_ack = slot->ack;
+	d->seq = n->ndec++;
+}
+
+static int on_msg(const struct nlmsghdr *h, void *data)
+{
+	struct mx_nftrace *n = data;
+	struct nftnl_trace *t;
+
+	if ((h->nlmsg_type & 0xff) != NFT_MSG_TRACE ||
+	    h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
+		return MNL_CB_OK;
+	t = nftnl_trace_alloc();
+	if (!t)
+		return MNL_CB_OK;
+	if (nftnl_trace_nlmsg_parse(h, t) == 0) {
+		const char *tab = nftnl_trace_get_str(t, NFTNL_TRACE_TABLE);
+
+		/* Our own table only switched tracing on: not a decision. */
+		if (!tab || strcmp(tab, n->table))
+			store(n, t);
+		else {
+			struct id_key k;
+
+			if (header_key(t, &k) == 0) {
+				k.id = nftnl_trace_get_u32(t, NFTNL_TRACE_ID);
+				*id_slot(n, k.id) = k;
+			}
+		}
+	}
+	nftnl_trace_free(t);
+	return MNL_CB_OK;
+}
+
+int mx_nftrace_read(struct mx_nftrace *n)
+{
+	int fd = mnl_socket_get_fd(n->nl), count = 0;
+	ssize_t len;
+
+	for (;;) {
+		len = recv(fd, n->buf, sizeof(n->buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				n->overruns++;
+				continue;
+			}
+			if (errno == EAGAIN || errno == EINTR)
+				return count;
+			return -errno;
+		}
+		mnl_cb_run(n->buf, len, 0, 0, on_msg, n);
+		count++;
+	}
+}
+
+size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
+		       struct mx_nft_decision *out, size_t max)
+{
+	uint64_t i, lo = n->ndec > NDEC ? n->ndec - NDEC : 0;
+	size_t k = 0;
+
+	for (i = lo; i < n->ndec && k < max; i++) {
+		struct mx_nft_decision *d = &n->dec[i % NDEC];
+
+		if (n->used[i % NDEC] || d->key_family != ev->family || d->key_proto != ev->proto ||
+		    d->key_ipid != ev->ip_id || d->key_seq != ev->tcp_seq || d->key_ack != ev->tcp_ack)
+			continue;
+		n->used[i % NDEC] = 1;
+		out[k++] = *d;
+	}
+	return k;
+}
+
+uint64_t mx_nftrace_overruns(struct mx_nftrace *n)
+{
+	return n->overruns;
+}
+
+void mx_nftrace_close(struct mx_nftrace *n)
+{
+	if (!n)
+		return;
+	/* Closing the socket is what removes the owner table. */
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	free(n);
+}
+
+int mx_nft_probe_owner_table(char *detail, size_t len)
+{
+	struct mnl_socket *nl;
+	char name[48];
+	uint32_t seq = time(NULL);
+	int err;
+
+	err = nl_open(&nl);
+	if (err) {
+		snprintf(detail, len, "nftables netlink socket: %s", strerror(-err));
+		return 0;
+	}
+	snprintf(name, sizeof(name), "mxprobe_probe_%d", (int)getpid());
+	err = create_table(nl, &seq, name, 0);
+	mnl_socket_close(nl);
+	if (err) {
+		err = err < 0 ? -err : err;
+		snprintf(detail, len, "create table with owner flag: %s", strerror(err));
+		return 0;
+	}
+	snprintf(detail, len, "table inet with NFT_TABLE_F_OWNER");
+	return 1;
+}
+
+int mx_nft_probe_trace_group(char *detail, size_t len)
+{
+	struct mnl_socket *nl;
+	int grp = NFNLGRP_NFTRACE, err;
+
+	err = nl_open(&nl);
+	if (err) {
+		snprintf(detail, len, "nftables netlink socket: %s", strerror(-err));
+		return 0;
+	}
+	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		snprintf(detail, len, "join NFNLGRP_NFTRACE: %s", strerror(errno));
+		mnl_socket_close(nl);
+		return 0;
+	}
+	mnl_socket_close(nl);
+	snprintf(detail, len, "NFNLGRP_NFTRACE");
+	return 1;
+}

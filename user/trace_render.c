@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One traced packet as text or a JSON line: its hooks in path order, the
+ * rules that decided at each, the DNAT conntrack did, and where it ended. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "cli.h"
+#include "trace.h"
+#include "trace_names.h"
+
+#define IPS_SRC_NAT (1u << 4)
+#define IPS_DST_NAT (1u << 5)
+
+static const char *const hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+						  "POSTROUTING"};
+/* Path order: PREROUTING, then INPUT or FORWARD, OUTPUT, POSTROUTING. */
+static const int path_order[MX_NHOOKS] = {MX_HOOK_PRE, MX_HOOK_IN, MX_HOOK_FWD, MX_HOOK_OUT,
+					  MX_HOOK_POST};
+
+static const char *fmt_ep(int family, const uint8_t *addr, uint16_t port_be, char *buf,
+			  size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
+	snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", a, ntohs(port_be));
+	return buf;
+}
+
+static const char *fmt_addr(int family, const uint8_t *addr, char *buf, size_t len)
+{
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, len);
+	return buf;
+}
+
+static void tcp_flags(uint8_t f, char *buf)
+{
+	static const char letters[] = "FSRPAUEC";
+	int i, n = 0;
+
+	for (i = 0; i < 8; i++)
+		if (f & (1 << i))
+			buf[n++] = letters[i];
+	buf[n] = 0;
+}
+
+static const char *verdict_name(const struct mx_nft_decision *d, char *buf, size_t len)
+{
+	switch (d->verdict) {
+	case NF_ACCEPT:
+		return "ACCEPT";
+	case NF_DROP:
+		return "DROP";
+	case NF_QUEUE:
+		return "QUEUE";
+	case NF_STOLEN:
+		return "STOLEN";
+	case NFT_CONTINUE:
+		return "continue";
+	case NFT_RETURN:
+		return "return";
+	case NFT_JUMP:
+		snprintf(buf, len, "jump %s", d->target);
+		return buf;
+	case NFT_GOTO:
+		snprintf(buf, len, "goto %s", d->target);
+		return buf;
+	case NFT_BREAK:
+		return "break";
+	}
+	snprintf(buf, len, "verdict %d", d->verdict);
+	return buf;
+}
+
+static double wall(const struct mx_trace_run *t, uint64_t ns)
+{
+	return ns / 1e9 + t->mono_to_real;
+}
+
+static void fmt_time(double w, char *buf, size_t len)
+{
+	time_t s = (time_t)w;
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)((w - s) * 1e6));
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	while (*s)
+		h = mix(h, (unsigned char)*s++);
+	return h;
+}
+
+/* Everything a decision line needs, resolved once. */
+struct line {
+	int hook;
+	const struct mx_nft_decision *d;
+	char base[64]; /* base chain the decision was reached from */
+	int pos;
+	char text[512];
+};
+
+static void resolve(struct mx_trace_run *t, struct mx_nft_decision *dec, size_t n,
+		    struct line *lines)
+{
+	char cur_base[64] = "";
+	int cur_hook = -1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct line *l = &lines[i];
+		int h = t->rules ? mx_rules_chain_hook(t->rules, dec[i].family, dec[i].table,
+						       dec[i].chain, NULL)
+				 : -2;
+
+		l->d = &dec[i];
+		if (h >= 0) {
+			cur_hook = h;
+			snprintf(cur_base, sizeof(cur_base), "%s", dec[i].chain);
+		}
+		l->hook = cur_hook;
+		snprintf(l->base, sizeof(l->base), "%s", h >= 0 ? "" : cur_base);
+		l->pos = 0;
+		l->text[0] = 0;
+		if (dec[i].type == NFT_TRACETYPE_RULE && t->rules &&
+		    mx_rules_describe(t->rules, dec[i].family, dec[i].table, dec[i].chain,
+				      dec[i].handle, &l->pos, l->text, sizeof(l->text)))
+			snprintf(l->text, sizeof(l->text), "(rule handle %llu, since removed)",
+				 (unsigned long long)dec[i].handle);
+	}
+}
+
+static void line_text(const struct line *l, char *buf, size_t len)
+{
+	const struct mx_nft_decision *d = l->d;
+	char where[256], vb[96];
+
+	if (l->base[0])
+		snprintf(where, sizeof(where), "%s %s → %s", d->table, l->base, d->chain);
+	else
+		snprintf(where, sizeof(where), "%s %s", d->table, d->chain);
+	switch (d->type) {
+	case NFT_TRACETYPE_RULE:
+		snprintf(buf, len, "%s rule %d: %s → %s", where, l->pos, l->text,
+			 verdict_name(d, vb, sizeof(vb)));
+		break;
+	case NFT_TRACETYPE_RETURN:
+		snprintf(buf, len, "%s: end of chain → return", where);
+		break;
+	case NFT_TRACETYPE_POLICY:
+		snprintf(buf, len, "%s: policy %s", where, verdict_name(d, vb, sizeof(vb)));
+		break;
+	default:
+		snprintf(buf, len, "%s: trace type %u", where, d->type);
+	}
+}
+
+/* Where the packet ended, in words (and facts for JSON). */
+static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev, char *buf,
+			 size_t len, json_object *j)
+{
+	char a[96], b[96], name[160], rs[32], ks[128];
+	int fam = ev->family, h, last = -1, i;
+
+	switch (ev->end) {
+	case MX_END_FORWARDED:
+		fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
+		if (mx_container_by_addr(fam, ev->last.daddr, name, sizeof(name)) == 0) {
+			snprintf(buf, len, "delivered to container %s (%s) via %s", name, a,
+				 ev->out_name);
+			json_object_object_add(j, "kind", json_object_new_string("container"));
+			json_object_object_add(j, "container", json_object_new_string(name));
+		} else {
+			snprintf(buf, len, "forwarded to %s out %s", a, ev->out_name);
+			json_object_object_add(j, "kind", json_object_new_string("forwarded"));
+		}
+		json_object_object_add(j, "to", json_object_new_string(a));
+		json_object_object_add(j, "out", json_object_new_string(ev->out_name));
+		return;
+	case MX_END_LOCAL_IN:
+		fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
+		if (mx_local_socket(fam, ev->proto, ev->last.daddr, ntohs(ev->last.dport), b,
+				    sizeof(b)) == 0) {
+			snprintf(buf, len, "delivered to a host socket: %s", b);
+			json_object_object_add(j, "kind", json_object_new_string("host_socket"));
+			json_object_object_add(j, "socket", json_object_new_string(b));
+		} else {
+			snprintf(buf, len, "passed INPUT to %s, where no socket listens", a);
+			json_object_object_add(j, "kind", json_object_new_string("local_no_socket"));
+		}
+		json_object_object_add(j, "to", json_object_new_string(a));
+		return;
+	case MX_END_LOCAL_OUT:
+		snprintf(buf, len, "sent by this host out %s", ev->out_name);
+		json_object_object_add(j, "kind", json_object_new_string("sent"));
+		json_object_object_add(j, "out", json_object_new_string(ev->out_name));
+		return;
+	}
+	/* A drop: after which observation point? */
+	for (i = 0; i < MX_NHOOKS; i++) {
+		h = path_order[i];
+		if (ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)))
+			last = h;
+	}
+	mx_drop_reason_name(ev->drop_reason, rs, sizeof(rs));
+	mx_ksym(ev->drop_location, ks, sizeof(ks));
+	json_object_object_add(j, "kind", json_object_new_string("dropped"));
+	json_object_object_add(j, "reason", json_object_new_string(rs));
+	json_object_object_add(j, "location", json_object_new_string(ks));
+	if (ev->end == MX_END_LATE_DROP) {
+		snprintf(buf, len, "passed netfilter, then dropped by the kernel: %s at %s", rs, ks);
+		json_object_object_add(j, "after_netfilter", json_object_new_boolean(1));
+		return;
+	}
+	if (last < 0) {
+		snprintf(buf, len, "dropped before netfilter's decisive tables: %s at %s", rs, ks);
+		return;
+	}
+	json_object_object_add(j, "hook", json_object_new_string(hook_names[last]));
+	if (!(ev->seen & MX_SEEN(last, 1))) {
+		if (t->hooks == MX_TRACE_NFLINK)
+			snprintf(buf, len,
+				 "DROPPED in %s between priority %d and %d (%s table): %s at %s",
+				 hook_names[last], mx_trace_prios[last].before,
+				 mx_trace_prios[last].after,
+				 last == MX_HOOK_PRE ? "nat" : last == MX_HOOK_POST ? "nat" : "filter",
+				 rs, ks);
+		else
+			snprintf(buf, len, "DROPPED in %s: %s at %s", hook_names[last], rs, ks);
+	} else {
+		snprintf(buf, len, "DROPPED after %s (later table or routing): %s at %s",
+			 hook_names[last], rs, ks);
+	}
+}
+
+static struct mx_trace_flow *flow_slot(struct mx_trace_run *t, const struct mx_trace_event *ev,
+				       uint64_t *key)
+{
+	const struct mx_flow *f = ev->has_ct ? &ev->ct_orig : &ev->first;
+	uint64_t k = mix(mix(ev->family, ev->proto), ev->ct_dir);
+	size_t i;
+
+	for (i = 0; i < sizeof(*f); i++)
+		k = mix(k, ((const uint8_t *)f)[i]);
+	*key = k;
+	return &t->flows[k % MX_TRACE_NFLOWS];
+}
+
+static void print_repeats(struct mx_trace_run *t, struct mx_trace_flow *fl)
+{
+	if (!fl->repeats)
+		return;
+	if (t->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "event", json_object_new_string("repeat"));
+		json_object_object_add(j, "flow", json_object_new_string(fl->label));
+		json_object_object_add(j, "like_packet", json_object_new_int64(fl->first_id));
+		json_object_object_add(j, "packets", json_object_new_int64(fl->repeats));
+		fprintf(t->out, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+									       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		fprintf(t->out, "   … %llu more packet%s of %s took the same path as #%llu\n",
+			(unsigned long long)fl->repeats, fl->repeats == 1 ? "" : "s", fl->label,
+			(unsigned long long)fl->first_id);
+	}
+	fl->repeats = 0;
+}
+
+void mx_trace_flush_repeats(struct mx_trace_run *t)
+{
+	size_t i;
+
+	for (i = 0; i < MX_TRACE_NFLOWS; i++)
+		print_repeats(t, &t->flows[i]);
+	fflush(t->out);
+}
+
+void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
+		     struct mx_nft_decision *dec, size_t ndec)
+{
+	struct line lines[MX_TRACE_MAX_DEC];
+	char src[96], dst[96], fl[16] = "", tb[32], endtxt[512], lt[1024], a[96], b[96];
+	json_object *j, *path, *endj = json_object_new_object();
+	struct mx_trace_flow *flow;
+	uint64_t key, sig;
+	size_t i;
+	int k, h;
+
+	if (ndec > MX_TRACE_MAX_DEC)
+		ndec = MX_TRACE_MAX_DEC;
+	resolve(t, dec, ndec, lines);
+	describe_end(t, ev, endtxt, sizeof(endtxt), endj);
+	if (ev->end == MX_END_DROP || ev->end == MX_END_LATE_DROP)
+		t->drops++;
+
+	/* The self-test's verdict: its client's first packet. */
+	if (t->st_active && !t->st_seen && ev->family == t->st_family &&
+	    !memcmp(ev->first.saddr, t->st_addr, ev->family == 4 ? 4 : 16)) {
+		t->st_seen = 1;
+		t->st_end = ev->end;
+		snprintf(t->st_summary, sizeof(t->st_summary), "%s", endtxt);
+		for (i = 0; i < ndec; i++)
+			if (lines[i].d->type == NFT_TRACETYPE_RULE &&
+			    (lines[i].d->verdict == NF_DROP)) {
+				line_text(&lines[i], lt, sizeof(lt));
+				snprintf(t->st_summary, sizeof(t->st_summary), "%.500s; by %.1000s", endtxt,
+					 lt);
+			}
+	}
+
+	fmt_ep(ev->family, ev->first.saddr, ev->first.sport, src, sizeof(src));
+	fmt_ep(ev->family, ev->first.daddr, ev->first.dport, dst, sizeof(dst));
+	/* Repeats: same flow, same path. */
+	sig = mix(mix(mix(ev->seen, ev->end), ev->drop_reason),
+		  mix(ev->in_ifindex, ev->out_ifindex));
+	for (i = 0; i < ndec; i++)
+		sig = mix(mix_str(mix_str(mix(sig, dec[i].handle), dec[i].table), dec[i].chain),
+			  (uint32_t)dec[i].verdict + 100 * dec[i].type);
+	flow = flow_slot(t, ev, &key);
+	if (!t->every && flow->key == key && flow->sig == sig) {
+		flow->repeats++;
+		return (void)json_object_put(endj);
+	}
+	if (flow->key != key || flow->sig != sig)
+		print_repeats(t, flow);
+	flow->key = key;
+	flow->sig = sig;
+	flow->first_id = ev->id;
+	snprintf(flow->label, sizeof(flow->label), "%s %s → %s", ev->proto == 6 ? "tcp" : "udp",
+		 src, dst);
+	t->printed++;
+
+	if (ev->proto == 6)
+		tcp_flags(ev->tcp_flags, fl);
+	if (!t->json) {
+		FILE *f = t->out;
+
+		fmt_time(wall(t, ev->ts_ns), tb, sizeof(tb));
+		fprintf(f, "#%llu %s %s %s → %s", (unsigned long long)ev->id, tb,
+			ev->proto == 6 ? "tcp" : "udp", src, dst);
+		if (fl[0])
+			fprintf(f, " [%s]", fl);
+		fprintf(f, " len %u\n", ev->len);
+		for (k = 0; k < MX_NHOOKS; k++) {
+			int any;
+
+			h = path_order[k];
+			any = !!(ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)));
+			for (i = 0; i < ndec; i++)
+				any |= lines[i].hook == h;
+			if (!any)
+				continue;
+			fprintf(f, "  %-11s", hook_names[h]);
+			if ((h == MX_HOOK_PRE || h == MX_HOOK_IN || h == MX_HOOK_FWD) &&
+			    ev->in_name[0])
+				fprintf(f, " in %s", ev->in_name);
+			if ((h == MX_HOOK_FWD || h == MX_HOOK_OUT || h == MX_HOOK_POST) &&
+			    ev->out_name[0] && (ev->end != MX_END_DROP || h != MX_HOOK_PRE))
+				fprintf(f, " out %s", ev->out_name);
+			fputc('\n', f);
+			for (i = 0; i < ndec; i++)
+				if (lines[i].hook == h) {
+					line_text(&lines[i], lt, sizeof(lt));
+					fprintf(f, "      %s\n", lt);
+				}
+			if ((h == MX_HOOK_PRE || h == MX_HOOK_OUT) && ev->has_ct &&
+			    (ev->ct_status & IPS_DST_NAT) &&
+			    (ev->seen & MX_SEEN(h, 1))) {
+				if (!ev->ct_dir)
+					fprintf(f, "      DNAT %s → %s (conntrack)\n",
+						fmt_ep(ev->family, ev->ct_orig.daddr,
+						       ev->ct_orig.dport, a, sizeof(a)),
+						fmt_ep(ev->family, ev->ct_reply.saddr,
+						       ev->ct_reply.sport, b, sizeof(b)));
+				else
+					fprintf(f, "      reply of a DNAT'ed connection: source %s becomes %s in POSTROUTING\n",
+						fmt_ep(ev->family, ev->ct_reply.saddr,
+						       ev->ct_reply.sport, a, sizeof(a)),
+						fmt_ep(ev->family, ev->ct_orig.daddr,
+						       ev->ct_orig.dport, b, sizeof(b)));
+			}
+		}
+		fprintf(f, "  ⇒ %s\n", endtxt);
+		fflush(f);
+		json_object_put(endj);
+		return;
+	}
+
+	j = json_object_new_object();
+	json_object_object_add(j, "ts", json_object_new_double(wall(t, ev->ts_ns)));
+	json_object_object_add(j, "event", json_object_new_string("packet"));
+	json_object_object_add(j, "id", json_object_new_int64(ev->id));
+	json_object_object_add(j, "proto", json_object_new_string(ev->proto == 6 ? "tcp" : "udp"));
+	json_object_object_add(j, "src", json_object_new_string(src));
+	json_object_object_add(j, "dst", json_object_new_string(dst));
+	if (fl[0])
+		json_object_object_add(j, "tcp_flags", json_object_new_string(fl));
+	json_object_object_add(j, "len", json_object_new_int(ev->len));
+	json_object_object_add(j, "in", json_object_new_string(ev->in_name));
+	json_object_object_add(j, "out", json_object_new_string(ev->out_name));
+	if (ev->has_ct && (ev->ct_status & IPS_DST_NAT)) {
+		json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "from",
+				       json_object_new_string(fmt_ep(ev->family, ev->ct_orig.daddr,
+								     ev->ct_orig.dport, a, sizeof(a))));
+		json_object_object_add(n, "to",
+				       json_object_new_string(fmt_ep(ev->family, ev->ct_reply.saddr,
+								     ev->ct_reply.sport, b, sizeof(b))));
+		json_object_object_add(n, "direction",
+				       json_object_new_string(ev->ct_dir ? "reply" : "original"));
+		json_object_object_add(j, "dnat", n);
+	}
+	if (ev->has_ct && (ev->ct_status & IPS_SRC_NAT))
+		json_object_object_add(j, "snat_to",
+				       json_object_new_string(fmt_addr(ev->family, ev->ct_reply.daddr,
+								       a, sizeof(a))));
+	path = json_object_new_array();
+	for (k = 0; k < MX_NHOOKS; k++) {
+		json_object *hj, *rules;
+		int any;
+
+		h = path_order[k];
+		any = !!(ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)));
+		for (i = 0; i < ndec; i++)
+			any |= lines[i].hook == h;
+		if (!any)
+			continue;
+		hj = json_object_new_object();
+		json_object_object_add(hj, "hook", json_object_new_string(hook_names[h]));
+		json_object_object_add(hj, "entered", json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 0))));
+		json_object_object_add(hj, "passed", json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 1))));
+		rules = json_object_new_array();
+		for (i = 0; i < ndec; i++) {
+			const struct mx_nft_decision *d = lines[i].d;
+			json_object *r;
+			char vb[96];
+
+			if (lines[i].hook != h)
+				continue;
+			r = json_object_new_object();
+			json_object_object_add(r, "family", json_object_new_string(mx_nfproto_name(d->family)));
+			json_object_object_add(r, "table", json_object_new_string(d->table));
+			json_object_object_add(r, "chain", json_object_new_string(d->chain));
+			if (lines[i].base[0])
+				json_object_object_add(r, "from_chain", json_object_new_string(lines[i].base));
+			json_object_object_add(r, "type", json_object_new_string(
+				d->type == NFT_TRACETYPE_RULE ? "rule" : d->type == NFT_TRACETYPE_RETURN ? "return" : "policy"));
+			if (d->type == NFT_TRACETYPE_RULE) {
+				json_object_object_add(r, "rule", json_object_new_int(lines[i].pos));
+				json_object_object_add(r, "handle", json_object_new_int64(d->handle));
+				json_object_object_add(r, "text", json_object_new_string(lines[i].text));
+			}
+			json_object_object_add(r, "verdict", json_object_new_string(verdict_name(d, vb, sizeof(vb))));
+			line_text(&lines[i], lt, sizeof(lt));
+			json_object_object_add(r, "line", json_object_new_string(lt));
+			json_object_array_add(rules, r);
+		}
+		json_object_object_add(hj, "rules", rules);
+		json_object_array_add(path, hj);
+	}
+	json_object_object_add(j, "path", path);
+	json_object_object_add(endj, "summary", json_object_new_string(endtxt));
+	json_object_object_add(j, "end", endj);
+	fprintf(t->out, "%s\n",
+		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(t->out);
+	json_object_put(j);
+}
+
+void mx_trace_mechanisms(struct mx_trace_run *t, char *buf, size_t len)
+{
+	char hooks[192];
+
+	if (t->hooks == MX_TRACE_NFLINK)
+		snprintf(hooks, sizeof(hooks),
+			 "netfilter link observers (PREROUTING %d/%d, INPUT/FORWARD/OUTPUT %d/%d, "
+			 "POSTROUTING %d/%d)",
+			 mx_trace_prios[0].before, mx_trace_prios[0].after, mx_trace_prios[1].before,
+			 mx_trace_prios[1].after, mx_trace_prios[4].before, mx_trace_prios[4].after);
+	else
+		snprintf(hooks, sizeof(hooks), "%s", mx_trace_hooks_name(t->hooks));
+	snprintf(buf, len, "%s; %s%s%s; %s", hooks, t->nft ? "nftables trace (table inet " : "no nftables trace",
+		 t->nft ? mx_nftrace_table(t->nft) : "", t->nft ? ")" : "",
+		 t->kfree ? "skb:kfree_skb drop reasons" : "no drop reasons");
+}
