@@ -428,6 +428,12 @@ int kfree_skb(struct trace_event_raw_kfree_skb___x *ctx)
 		fill_ct(e, ct, ctinfo);
 		dev_name(BPF_CORE_READ(skb, dev), e->in_name, &e->in_ifindex);
 	}
+	/* After forwarding, the same sk_buff lives on in the namespace at
+	 * the other end of a veth: its fate there is not ours to report. */
+	if (e->end && !in_our_netns(skb)) {
+		bpf_map_delete_elem(&inflight, &key);
+		return 0;
+	}
 	e->end = e->end ? MX_END_LATE_DROP : MX_END_DROP;
 	if (bpf_core_field_exists(ctx->reason))
 		e->drop_reason = ctx->reason;

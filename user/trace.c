@@ -132,8 +132,13 @@ static void on_event(const struct mx_trace_event *ev, void *ctx)
 	double w;
 
 	t->packets++;
-	if (t->nft)
+	if (t->nft) {
 		n = mx_nftrace_take(t->nft, ev, dec, MX_TRACE_MAX_DEC);
+		/* Packets go on while we read: this one's trace messages may
+		 * have come after our last read of the socket. */
+		if (!n && mx_nftrace_read(t->nft) > 0)
+			n = mx_nftrace_take(t->nft, ev, dec, MX_TRACE_MAX_DEC);
+	}
 	memset(&ph, 0, sizeof(ph));
 	w = ev->ts_ns / 1e9 + t->mono_to_real;
 	ph.ts.tv_sec = (time_t)w;
@@ -203,6 +208,13 @@ static void print_end(struct mx_trace_run *t, const char *st_line, int st_rc)
 	uint64_t lost = mx_trace_bpf_lost(t->bpf), over = t->nft ? mx_nftrace_overruns(t->nft) : 0;
 
 	mx_trace_flush_repeats(t);
+	if (t->nft) {
+		uint64_t m, d;
+
+		mx_nftrace_stats(t->nft, &m, &d);
+		mx_info("trace: %llu nftables trace messages, %llu rule decisions",
+			(unsigned long long)m, (unsigned long long)d);
+	}
 	if (t->json) {
 		json_object *j = json_object_new_object();
 		struct timespec ts;
@@ -362,6 +374,11 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 		goto out;
 	g_run = t;
 
+	/* A background job of a script inherits SIGINT ignored, and an ignored
+	 * signal never reaches a signalfd: take the default back first. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);

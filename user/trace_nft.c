@@ -46,7 +46,7 @@ struct mx_nftrace {
 	uint8_t used[NDEC];
 	uint64_t ndec; /* total ever stored; dec[ndec % NDEC] is the next slot */
 	struct id_key ids[NIDS];
-	uint64_t overruns;
+	uint64_t overruns, msgs, unmatched;
 	char buf[1 << 16];
 };
 
@@ -327,6 +327,10 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 			 nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET));
 	if (nftnl_trace_is_set(t, NFTNL_TRACE_RULE_HANDLE))
 		d->handle = nftnl_trace_get_u64(t, NFTNL_TRACE_RULE_HANDLE);
+	/* A rule event without a rule: the kernel's "continue" at the end of
+	 * a base chain, followed by its policy event. Nothing decided. */
+	if (d->type == NFT_TRACETYPE_RULE && !d->handle)
+		return;
 	if (d->type == NFT_TRACETYPE_POLICY)
 		d->verdict = nftnl_trace_get_u32(t, NFTNL_TRACE_POLICY);
 	else if (nftnl_trace_is_set(t, NFTNL_TRACE_VERDICT))
@@ -341,6 +345,7 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 	d->key_seq = slot->seq;
 	d->key_ack = slot->ack;
 	d->seq = n->ndec++;
+
 }
 
 static int on_msg(const struct nlmsghdr *h, void *data)
@@ -351,6 +356,7 @@ static int on_msg(const struct nlmsghdr *h, void *data)
 	if ((h->nlmsg_type & 0xff) != NFT_MSG_TRACE ||
 	    h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
 		return MNL_CB_OK;
+	n->msgs++;
 	t = nftnl_trace_alloc();
 	if (!t)
 		return MNL_CB_OK;
@@ -410,6 +416,12 @@ size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
 		out[k++] = *d;
 	}
 	return k;
+}
+
+void mx_nftrace_stats(struct mx_nftrace *n, uint64_t *msgs, uint64_t *decisions)
+{
+	*msgs = n->msgs;
+	*decisions = n->ndec;
 }
 
 uint64_t mx_nftrace_overruns(struct mx_nftrace *n)

@@ -45,6 +45,8 @@ size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
 		       struct mx_nft_decision *out, size_t max);
 /* Trace messages the kernel could not deliver (socket buffer full). */
 uint64_t mx_nftrace_overruns(struct mx_nftrace *n);
+/* Trace messages read and decisions stored (for -v). */
+void mx_nftrace_stats(struct mx_nftrace *n, uint64_t *msgs, uint64_t *decisions);
 void mx_nftrace_close(struct mx_nftrace *n);
 
 /* Probes for features.c: an owner-flag table can be created (and is gone

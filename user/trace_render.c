@@ -173,7 +173,7 @@ static void line_text(const struct line *l, char *buf, size_t len)
 static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev, char *buf,
 			 size_t len, json_object *j)
 {
-	char a[96], b[96], name[160], rs[32], ks[128];
+	char a[96], b[96], name[160], rs[64], ks[128];
 	int fam = ev->family, h, last = -1, i;
 
 	switch (ev->end) {
@@ -216,7 +216,7 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 		if (ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)))
 			last = h;
 	}
-	mx_drop_reason_name(ev->drop_reason, rs, sizeof(rs));
+	snprintf(rs, sizeof(rs), "%s", mx_drop_reason_name(ev->drop_reason, a, sizeof(a)));
 	mx_ksym(ev->drop_location, ks, sizeof(ks));
 	json_object_object_add(j, "kind", json_object_new_string("dropped"));
 	json_object_object_add(j, "reason", json_object_new_string(rs));

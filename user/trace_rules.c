@@ -162,19 +162,24 @@ void mx_rules_refresh(struct mx_rules *r)
 	struct nlmsghdr *h;
 	uint32_t gen = 0;
 	double t = now_s();
+	int err;
 
 	/* Several events per packet ask: one question per 100 ms is plenty. */
 	if (r->have_gen && t - r->gen_checked < 0.1)
 		return;
 	r->gen_checked = t;
-	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0, ++r->seq);
-	if (nl_query(r, h, gen_cb, &gen))
+	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC, NLM_F_ACK, ++r->seq);
+	err = nl_query(r, h, gen_cb, &gen);
+	if (err) {
+		mx_dbg("rules: generation: %s", strerror(-err));
 		return;
+	}
 	if (r->have_gen && gen == r->gen)
 		return;
 	r->gen = gen;
 	r->have_gen = 1;
-	load_chains(r);
+	err = load_chains(r);
+	mx_dbg("rules: generation %u, %d chains (%s)", gen, r->nchains, err ? strerror(-err) : "ok");
 }
 
 int mx_rules_open(struct mx_rules **out)
