@@ -391,7 +391,8 @@ int BPF_KRETPROBE(kretprobe_hook, int ret)
 struct trace_event_raw_kfree_skb___x {
 	void *skbaddr;
 	void *location;
-	unsigned int reason;
+	/* An enum, as in the kernel: CO-RE does not match int to enum. */
+	enum skb_drop_reason reason;
 } __attribute__((preserve_access_index));
 
 static __always_inline int in_our_netns(struct sk_buff *skb)
