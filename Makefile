@@ -23,7 +23,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS      := libbpf libelf zlib libpcap libnl-3.0 libnl-route-3.0 libnl-nf-3.0 libnl-idiag-3.0 \
+PKGS      := libip4tc libip6tc libbpf libelf zlib libpcap libnl-3.0 libnl-route-3.0 libnl-nf-3.0 libnl-idiag-3.0 \
              libmnl libnftnl ldns libcurl json-c
 # Resolved lazily: pkg-config may only exist after scripts/deps.sh ran.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -5,9 +5,11 @@
 
 extern const struct mx_group mx_group_config;
 extern const struct mx_group mx_group_system;
+extern const struct mx_group mx_group_firewall;
 
 const struct mx_group *const mx_groups[] = {
 	&mx_group_config,
 	&mx_group_system,
+	&mx_group_firewall,
 };
 const size_t mx_ngroups = sizeof(mx_groups) / sizeof(mx_groups[0]);

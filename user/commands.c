@@ -5,13 +5,16 @@
 #include "feature_probe.h"
 #include "trace.h"
 
-static const char *const g_check[] = {"config", "system", NULL};
+static const char *const g_check[] = {"config", "system", "firewall", NULL};
+static const char *const g_firewall[] = {"config", "firewall", NULL};
 static const char *const g_system[] = {"config", "system", NULL};
 
 const struct mx_cmd mx_commands[] = {
 	{"check", "every preflight check, probes in parallel, one report", g_check, NULL, 0},
 	{"system", "architecture, CPU, RAM, swap, disk, virtualization, OS, time sync", g_system,
 	 NULL, 0},
+	{"firewall", "firewall backend and managers, DOCKER-USER, FORWARD and INPUT analysis of the published ports",
+	 g_firewall, NULL, 0},
 	{"trace", "follows packets to a port through netfilter: hooks, rules, DNAT, where they end",
 	 NULL, mx_cmd_trace, 1},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,

@@ -21,7 +21,9 @@ _mx_cleanup() {
 	for ((i = ${#_mx_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_mx_cleanups[$i]}" >/dev/null 2>&1
 	done
-	for ns in "${_mx_netns[@]}"; do
+	# Every namespace of this test by its unique prefix: mx_netns usually runs
+	# in a $(...) subshell, whose additions to _mx_netns are lost.
+	for ns in "${_mx_netns[@]}" $(ip netns list 2>/dev/null | awk -v p="$MX_TEST_ID-" 'index($1, p) == 1 {print $1}'); do
 		# Processes left in a namespace keep it alive: end them first.
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

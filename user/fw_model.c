@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The rule model of fw_model.h: building, rendering, and the evaluation of
+ * a rule (and a walk through chains) against a packet to a published port. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_model.h"
+#include "sysroot.h"
+
+const char *fw_family_name(int family)
+{
+	switch (family) {
+	case 1:
+		return "inet";
+	case 2:
+		return "ip";
+	case 3:
+		return "arp";
+	case 5:
+		return "netdev";
+	case 7:
+		return "bridge";
+	case 10:
+		return "ip6";
+	default:
+		return "unknown";
+	}
+}
+
+const char *fw_verdict_name(enum fw_verdict v)
+{
+	static const char *const n[] = {"none", "ACCEPT", "DROP", "REJECT", "RETURN", "JUMP",
+					"GOTO", "DNAT",	  "SNAT", "QUEUE",  "OTHER"};
+	return (unsigned)v < sizeof(n) / sizeof(n[0]) ? n[v] : "?";
+}
+
+const char *fw_hook_name(int hook)
+{
+	static const char *const n[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
+	return (unsigned)hook < 5 ? n[hook] : "?";
+}
+
+void fw_ruleset_init(struct fw_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+void fw_ruleset_free(struct fw_ruleset *rs)
+{
+	for (int i = 0; i < rs->ntables; i++) {
+		for (int j = 0; j < rs->tables[i].nchains; j++)
+			free(rs->tables[i].chains[j].rules);
+		free(rs->tables[i].chains);
+	}
+	free(rs->tables);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Grows *arr (of n elements of size sz) by one zeroed element. */
+static void *grow(void **arr, int *n, size_t sz)
+{
+	void *p = realloc(*arr, (size_t)(*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	p = (char *)p + (size_t)*n * sz;
+	memset(p, 0, sz);
+	(*n)++;
+	return p;
+}
+
+static int is_xt_name(const char *name)
+{
+	static const char *const n[] = {"filter", "nat", "mangle", "raw", "security"};
+
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (!strcmp(name, n[i]))
+			return 1;
+	return 0;
+}
+
+struct fw_table *fw_table_add(struct fw_ruleset *rs, enum fw_backend b, int family,
+			      const char *name)
+{
+	struct fw_table *t = grow((void **)&rs->tables, &rs->ntables, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->backend = b;
+	t->family = family;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->xt = b == FW_LEGACY || ((family == 2 || family == 10) && is_xt_name(name));
+	return t;
+}
+
+struct fw_chain *fw_chain_add(struct fw_table *t, const char *name)
+{
+	struct fw_chain *c = grow((void **)&t->chains, &t->nchains, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->hook = -1;
+	c->policy = FW_V_ACCEPT;
+	return c;
+}
+
+struct fw_rule *fw_rule_add(struct fw_chain *c)
+{
+	struct fw_rule *r = grow((void **)&c->rules, &c->nrules, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->pos = c->nrules;
+	fw_match_init(&r->m);
+	return r;
+}
+
+void fw_match_init(struct fw_match *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->proto = -1;
+}
+
+struct fw_table *fw_table_find(const struct fw_ruleset *rs, enum fw_backend b, int family,
+			       const char *name)
+{
+	for (int i = 0; i < rs->ntables; i++) {
+		struct fw_table *t = &rs->tables[i];
+
+		if (t->backend == b && t->family == family && !strcmp(t->name, name))
+			return t;
+	}
+	return NULL;
+}
+
+struct fw_chain *fw_chain_find(const struct fw_table *t, const char *name)
+{
+	if (!t)
+		return NULL;
+	for (int i = 0; i < t->nchains; i++)
+		if (!strcmp(t->chains[i].name, name))
+			return &t->chains[i];
+	return NULL;
+}
+
+const struct fw_rule *fw_rule_by_handle(const struct fw_ruleset *rs, int family, const char *table,
+					const char *chain, uint64_t handle)
+{
+	const struct fw_chain *c = fw_chain_find(fw_table_find(rs, FW_NFT, family, table), chain);
+
+	for (int i = 0; c && i < c->nrules; i++)
+		if (c->rules[i].handle == handle)
+			return &c->rules[i];
+	return NULL;
+}
+
+static void addr_str(const struct fw_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(a->family, a->addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%d", ip, a->plen); /* as iptables-save writes it */
+}
+
+static void cat(char *buf, size_t len, const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, fmt, a, b);
+}
+
+void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *extra)
+{
+	char a[64], *out = r->text;
+	size_t len = sizeof(r->text);
+	const struct fw_match *m = &r->m;
+
+	out[0] = 0;
+	if (t->xt) {
+		/* iptables-save order: -s -d -i -o -p, the matches, the target. */
+		if (m->src.set) {
+			addr_str(&m->src, a, sizeof(a));
+			cat(out, len, "%s-s %s ", m->src.inv ? "! " : "", a);
+		}
+		if (m->dst.set) {
+			addr_str(&m->dst, a, sizeof(a));
+			cat(out, len, "%s-d %s ", m->dst.inv ? "! " : "", a);
+		}
+		if (m->iif[0])
+			cat(out, len, "%s-i %s ", m->iif_inv ? "! " : "", m->iif);
+		if (m->oif[0])
+			cat(out, len, "%s-o %s ", m->oif_inv ? "! " : "", m->oif);
+		if (m->proto >= 0) {
+			const char *pn = m->proto == IPPROTO_TCP    ? "tcp"
+					 : m->proto == IPPROTO_UDP  ? "udp"
+					 : m->proto == IPPROTO_ICMP ? "icmp"
+					 : m->proto == 58	    ? "ipv6-icmp"
+								    : NULL;
+			if (pn) {
+				cat(out, len, "%s-p %s ", m->proto_inv ? "! " : "", pn);
+			} else {
+				snprintf(a, sizeof(a), "%d", m->proto);
+				cat(out, len, "%s-p %s ", m->proto_inv ? "! " : "", a);
+			}
+		}
+		if (extra && *extra)
+			cat(out, len, "%s%s", extra, " ");
+		switch (r->verdict) {
+		case FW_V_NONE: /* LOG, MARK...: the walk goes on */
+			if (r->target[0])
+				cat(out, len, "-j %s%s", r->target, "");
+			break;
+		case FW_V_JUMP:
+		case FW_V_GOTO:
+			cat(out, len, "%s %s", r->verdict == FW_V_GOTO ? "-g" : "-j", r->target);
+			break;
+		case FW_V_ACCEPT:
+		case FW_V_DROP:
+		case FW_V_RETURN:
+			if (!r->target[0]) {
+				cat(out, len, "-j %s%s", fw_verdict_name(r->verdict), "");
+				break;
+			}
+			__attribute__((fallthrough));
+		default:
+			cat(out, len, "-j %s%s",
+			    r->target[0] ? r->target : fw_verdict_name(r->verdict), "");
+			if (r->target_opts[0])
+				cat(out, len, " %s%s", r->target_opts, "");
+		}
+	} else {
+		/* nft syntax: the decoder wrote the expressions in order. */
+		if (extra && *extra)
+			cat(out, len, "%s%s", extra, " ");
+		switch (r->verdict) {
+		case FW_V_NONE:
+			break;
+		case FW_V_JUMP:
+			cat(out, len, "jump %s%s", r->target, "");
+			break;
+		case FW_V_GOTO:
+			cat(out, len, "goto %s%s", r->target, "");
+			break;
+		case FW_V_ACCEPT:
+			cat(out, len, "%s%s", "accept", "");
+			break;
+		case FW_V_DROP:
+			cat(out, len, "%s%s", "drop", "");
+			break;
+		case FW_V_RETURN:
+			cat(out, len, "%s%s", "return", "");
+			break;
+		default:
+			if (r->target_opts[0])
+				cat(out, len, "%s%s", r->target_opts, "");
+			else
+				cat(out, len, "%s%s", r->target[0] ? r->target : "?", "");
+		}
+	}
+	/* no trailing blank */
+	size_t n = strlen(out);
+	while (n && out[n - 1] == ' ')
+		out[--n] = 0;
+}
+
+void fw_rule_where(const struct fw_table *t, const struct fw_chain *c, const struct fw_rule *r,
+		   char *buf, size_t len)
+{
+	const char *fam = t->backend == FW_LEGACY
+			      ? (t->family == 10 ? "ip6 (legacy)" : "ip (legacy)")
+			      : fw_family_name(t->family);
+	if (!r)
+		snprintf(buf, len, "%s %s %s policy", fam, t->name, c->name);
+	else if (r->handle)
+		snprintf(buf, len, "%s %s %s rule %d (handle %llu)", fam, t->name, c->name, r->pos,
+			 (unsigned long long)r->handle);
+	else
+		snprintf(buf, len, "%s %s %s rule %d", fam, t->name, c->name, r->pos);
+}
+
+/* ---- evaluation ---- */
+
+static int ports_has(const struct fw_ports *ps, uint16_t port)
+{
+	int in = 0;
+
+	for (int i = 0; i < ps->n; i++)
+		if (port >= ps->lo[i] && port <= ps->hi[i])
+			in = 1;
+	return ps->inv ? !in : in;
+}
+
+static int addr_in(const struct fw_addr *a, int family, const uint8_t *addr)
+{
+	int bits = a->plen, i;
+
+	if (a->family != family)
+		return 0;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a->addr[i] != addr[i])
+			return 0;
+	if (bits && ((a->addr[i] ^ addr[i]) & (0xff00 >> bits)))
+		return 0;
+	return 1;
+}
+
+static int ifname_match(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n && pat[n - 1] == '+')
+		return !strncmp(pat, name, n - 1);
+	return !strcmp(pat, name);
+}
+
+/* Docker bridges and container ends: a packet from outside never arrives there. */
+static int internal_if(const char *pat)
+{
+	return !strcmp(pat, "lo") || !strncmp(pat, "br-", 3) || !strncmp(pat, "docker", 6) ||
+	       !strncmp(pat, "veth", 4);
+}
+
+enum fw_fit fw_rule_fit(const struct fw_rule *r, const struct fw_packet *p)
+{
+	const struct fw_match *m = &r->m;
+	int cond = 0;
+
+	if (m->proto >= 0 && ((m->proto == p->proto) == !!m->proto_inv))
+		return FW_FIT_NO;
+	if (m->src.set && m->src.plen) {
+		if (m->src.family != p->family)
+			return FW_FIT_NO;
+		if (p->saddr_any)
+			cond = 1;
+		else if (addr_in(&m->src, p->family, p->saddr) == !!m->src.inv)
+			return FW_FIT_NO;
+	}
+	if (m->dst.set && m->dst.plen && !p->daddr_any) {
+		if (m->dst.family != p->family)
+			return FW_FIT_NO;
+		if (addr_in(&m->dst, p->family, p->daddr) == !!m->dst.inv)
+			return FW_FIT_NO;
+	}
+	if (m->iif[0]) {
+		if (p->iif[0]) {
+			if (ifname_match(m->iif, p->iif) == !!m->iif_inv)
+				return FW_FIT_NO;
+		} else if (internal_if(m->iif)) {
+			if (!m->iif_inv)
+				return FW_FIT_NO;
+		} else {
+			cond = 1; /* depends on which uplink it arrives */
+		}
+	}
+	if (m->oif[0]) {
+		if (!p->oif[0])
+			return FW_FIT_NO;
+		if (ifname_match(m->oif, p->oif) == !!m->oif_inv)
+			return FW_FIT_NO;
+	}
+	if (m->dport.n && !ports_has(&m->dport, p->dport))
+		return FW_FIT_NO;
+	if (m->ct_origdport.n &&
+	    !ports_has(&m->ct_origdport, p->orig_dport ? p->orig_dport : p->dport))
+		return FW_FIT_NO;
+	if (m->sport.n)
+		cond = 1;
+	if (m->ctstate && (!!(m->ctstate & FW_CT_NEW) == !!m->ctstate_inv))
+		return FW_FIT_NO;
+	if (m->addrtype_dst_local && ((m->addrtype_dst_local > 0) != !!p->dst_local))
+		return FW_FIT_NO;
+	if (m->unknown)
+		return FW_FIT_UNKNOWN;
+	return cond ? FW_FIT_CONDITIONAL : FW_FIT_YES;
+}
+
+static void add_step(struct fw_walk *w, const struct fw_table *t, const struct fw_chain *c,
+		     const struct fw_rule *r, enum fw_fit fit)
+{
+	if (w->nsteps >= FW_MAX_STEPS) {
+		w->truncated = 1;
+		return;
+	}
+	w->steps[w->nsteps++] = (struct fw_step){t, c, r, fit};
+}
+
+/* Returns 1 when a verdict ended the walk, 0 when the chain returned. */
+static int walk(const struct fw_table *t, const struct fw_chain *c, const struct fw_packet *p,
+		struct fw_walk *w, int cond, int depth)
+{
+	if (depth > 16)
+		return 0;
+	for (int i = 0; i < c->nrules; i++) {
+		const struct fw_rule *r = &c->rules[i];
+		enum fw_fit fit = fw_rule_fit(r, p);
+		int sure = fit == FW_FIT_YES && !cond;
+
+		if (fit == FW_FIT_NO)
+			continue;
+		switch (r->verdict) {
+		case FW_V_JUMP:
+		case FW_V_GOTO: {
+			const struct fw_chain *to = fw_chain_find(t, r->target);
+
+			if (to && walk(t, to, p, w, !sure, depth + 1))
+				return 1;
+			if (sure && r->verdict == FW_V_GOTO)
+				return 0;
+			break;
+		}
+		case FW_V_ACCEPT:
+		case FW_V_DROP:
+		case FW_V_REJECT:
+			add_step(w, t, c, r, sure ? FW_FIT_YES : fit);
+			if (sure) {
+				w->verdict = r->verdict;
+				w->final = w->nsteps - 1;
+				return 1;
+			}
+			break;
+		case FW_V_RETURN:
+			if (sure)
+				return 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (c->base && !cond) {
+		add_step(w, t, c, NULL, FW_FIT_YES);
+		w->verdict = c->policy;
+		w->final = w->nsteps - 1;
+		return 1;
+	}
+	return 0;
+}
+
+void fw_walk_chain(const struct fw_table *t, const struct fw_chain *c, const struct fw_packet *p,
+		   struct fw_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->verdict = FW_V_ACCEPT;
+	w->final = -1;
+	walk(t, c, p, w, 0, 0);
+}
+
+/* Legacy tables exist in a namespace only once something used them; asking
+ * libiptc for one that is not listed here would create it. */
+static int legacy_names(struct fw_ruleset *rs, const char *file,
+			int (*load)(struct fw_ruleset *, const char *))
+{
+	char buf[512], *save = NULL;
+	ssize_t n = mx_read_file(file, buf, sizeof(buf));
+	int rc = 0;
+
+	if (n < 0)
+		return n == -ENOENT ? 0 : -1; /* no legacy xtables in this kernel */
+	for (char *name = strtok_r(buf, "\n", &save); name; name = strtok_r(NULL, "\n", &save))
+		if (load(rs, name) < 0)
+			rc = -1;
+	return rc;
+}
+
+int fw_legacy_load(struct fw_ruleset *rs)
+{
+	int a = legacy_names(rs, "/proc/net/ip_tables_names", fw_legacy4_load_table);
+	int b = legacy_names(rs, "/proc/net/ip6_tables_names", fw_legacy6_load_table);
+
+	return a < 0 || b < 0 ? -1 : 0;
+}
