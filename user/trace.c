@@ -359,7 +359,11 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 			goto out;
 		if (mx_rules_open(&t->rules))
 			mx_warn("trace: cannot read the ruleset: rules are shown by handle only");
+	} else if (mx_rules_open(&t->rules)) {
+		mx_warn("trace: cannot read the ruleset");
 	}
+	if (t->rules)
+		t->legacy = mx_rules_legacy_present(t->rules);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	t->mono_to_real = (real.tv_sec - mono.tv_sec) + (real.tv_nsec - mono.tv_nsec) / 1e9;

@@ -37,7 +37,8 @@ struct mx_trace_run {
 	struct mx_trace_bpf *bpf;
 	struct mx_nftrace *nft; /* NULL: no nftables trace */
 	struct mx_rules *rules;
-	int kfree; /* drop reasons attached */
+	int kfree;  /* drop reasons attached */
+	int legacy; /* iptables-legacy tables present: drops attributed by counters */
 	/* --write / --filter */
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;

@@ -295,6 +295,8 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		     struct mx_nft_decision *dec, size_t ndec)
 {
 	struct line lines[MX_TRACE_MAX_DEC];
+	struct mx_legacy_hit hits[8];
+	int nhits = 0;
 	char src[96], dst[96], fl[16] = "", tb[32], endtxt[512], lt[1024], a[96], b[96];
 	json_object *j, *path, *endj = json_object_new_object();
 	struct mx_trace_flow *flow;
@@ -308,8 +310,19 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	describe_end(t, ev, endtxt, sizeof(endtxt), endj);
 	if (ev->end == MX_END_DROP || ev->end == MX_END_LATE_DROP)
 		t->drops++;
+	/* iptables-legacy cannot trace: the rule whose counter moved did it. */
+	if (t->legacy && t->rules && ev->end == MX_END_DROP && !ndec)
+		nhits = mx_rules_legacy_drops(t->rules, ev->family == 6 ? 10 : 2, hits, 8);
 
 	/* The self-test's verdict: its client's first packet. */
+	if (t->st_active && !t->st_seen && nhits && ev->family == t->st_family &&
+	    !memcmp(ev->first.saddr, t->st_addr, ev->family == 4 ? 4 : 16)) {
+		snprintf(lt, sizeof(lt), "legacy %s %s rule %d: %s", hits[0].table, hits[0].chain,
+			 hits[0].pos, hits[0].text);
+		t->st_seen = 1;
+		t->st_end = ev->end;
+		snprintf(t->st_summary, sizeof(t->st_summary), "%.500s; by %.1000s", endtxt, lt);
+	}
 	if (t->st_active && !t->st_seen && ev->family == t->st_family &&
 	    !memcmp(ev->first.saddr, t->st_addr, ev->family == 4 ? 4 : 16)) {
 		t->st_seen = 1;
@@ -396,6 +409,10 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 						       ev->ct_orig.dport, b, sizeof(b)));
 			}
 		}
+		for (i = 0; i < (size_t)nhits; i++)
+			fprintf(f, "      legacy %s %s rule %d: %s → %s (its counter moved by %llu)\n",
+				hits[i].table, hits[i].chain, hits[i].pos, hits[i].text,
+				hits[i].reject ? "REJECT" : "DROP", (unsigned long long)hits[i].packets);
 		fprintf(f, "  ⇒ %s\n", endtxt);
 		fflush(f);
 		json_object_put(endj);
@@ -476,6 +493,22 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		json_object_array_add(path, hj);
 	}
 	json_object_object_add(j, "path", path);
+	if (nhits) {
+		json_object *lh = json_object_new_array();
+
+		for (k = 0; k < nhits; k++) {
+			json_object *r = json_object_new_object();
+
+			json_object_object_add(r, "table", json_object_new_string(hits[k].table));
+			json_object_object_add(r, "chain", json_object_new_string(hits[k].chain));
+			json_object_object_add(r, "rule", json_object_new_int(hits[k].pos));
+			json_object_object_add(r, "text", json_object_new_string(hits[k].text));
+			json_object_object_add(r, "verdict", json_object_new_string(hits[k].reject ? "REJECT" : "DROP"));
+			json_object_object_add(r, "counter_delta", json_object_new_int64(hits[k].packets));
+			json_object_array_add(lh, r);
+		}
+		json_object_object_add(j, "legacy_rules", lh);
+	}
 	json_object_object_add(endj, "summary", json_object_new_string(endtxt));
 	json_object_object_add(j, "end", endj);
 	fprintf(t->out, "%s\n",
@@ -496,7 +529,9 @@ void mx_trace_mechanisms(struct mx_trace_run *t, char *buf, size_t len)
 			 mx_trace_prios[1].after, mx_trace_prios[4].before, mx_trace_prios[4].after);
 	else
 		snprintf(hooks, sizeof(hooks), "%s", mx_trace_hooks_name(t->hooks));
-	snprintf(buf, len, "%s; %s%s%s; %s", hooks, t->nft ? "nftables trace (table inet " : "no nftables trace",
+	snprintf(buf, len, "%s; %s%s%s; %s%s", hooks,
+		 t->nft ? "nftables trace (table inet " : "no nftables trace",
 		 t->nft ? mx_nftrace_table(t->nft) : "", t->nft ? ")" : "",
-		 t->kfree ? "skb:kfree_skb drop reasons" : "no drop reasons");
+		 t->kfree ? "skb:kfree_skb drop reasons" : "no drop reasons",
+		 t->legacy ? "; iptables-legacy rule counters" : "");
 }

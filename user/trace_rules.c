@@ -1,42 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Rule naming for trace events (see trace_rules.h). Chains and rule
- * handles come from the kernel over netlink (libnftnl dumps); the rule text
- * comes from the tool that owns the table, which is the only faithful
- * renderer of its own rules: `iptables-nft -S CHAIN` for iptables-nft tables
- * (xt matches have no nft syntax), `nft -a list chain` for native ones. */
+/* Rule naming for trace events (see trace_rules.h), on top of the firewall
+ * command's ruleset model (fw_model.h): the nf_tables dump gives each rule
+ * its handle, position and text (iptables syntax for iptables-nft tables,
+ * nft syntax otherwise); the legacy x_tables give rule counters, which is
+ * how a drop on iptables-legacy (no nftables trace there) is attributed.
+ * The model is reloaded when the ruleset generation changes. */
+#include <netinet/in.h> /* before the linux/ headers */
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 #include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
 #include <libnftnl/gen.h>
-#include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "fw_model.h"
 #include "log.h"
 #include "trace_rules.h"
-
-extern char **environ;
-
-struct chain_info {
-	int family;
-	char table[64], chain[64];
-	int hook, prio; /* hook -1: regular chain */
-	/* Rules, filled on first use. */
-	int loaded;
-	int nrules;
-	uint64_t *handles;
-	char **texts;
-};
 
 struct mx_rules {
 	struct mnl_socket *nl;
@@ -44,27 +28,15 @@ struct mx_rules {
 	uint32_t gen;
 	int have_gen;
 	double gen_checked;
-	struct chain_info *chains;
-	int nchains;
+	struct fw_ruleset nft;
+	/* Legacy tables: the last snapshot of their counters. */
+	struct fw_ruleset legacy;
+	int have_legacy;
 };
 
 const char *mx_nfproto_name(int family)
 {
-	switch (family) {
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_NETDEV:
-		return "netdev";
-	}
-	return "?";
+	return fw_family_name(family);
 }
 
 static double now_s(void)
@@ -73,77 +45,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* One request, every answer to cb; 0 or -errno. */
-static int nl_query(struct mx_rules *r, struct nlmsghdr *req, mnl_cb_t cb, void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	uint32_t portid = mnl_socket_get_portid(r->nl);
-	int n;
-
-	if (mnl_socket_sendto(r->nl, req, req->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		n = mnl_cb_run(buf, n, req->nlmsg_seq, portid, cb, data);
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-	}
-}
-
-static void free_chains(struct mx_rules *r)
-{
-	int i, j;
-
-	for (i = 0; i < r->nchains; i++) {
-		for (j = 0; j < r->chains[i].nrules; j++)
-			free(r->chains[i].texts[j]);
-		free(r->chains[i].texts);
-		free(r->chains[i].handles);
-	}
-	free(r->chains);
-	r->chains = NULL;
-	r->nchains = 0;
-}
-
-static int chain_cb(const struct nlmsghdr *h, void *data)
-{
-	struct mx_rules *r = data;
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct chain_info *ci, *grown;
-
-	if (!c || nftnl_chain_nlmsg_parse(h, c) < 0)
-		goto out;
-	grown = realloc(r->chains, (r->nchains + 1) * sizeof(*r->chains));
-	if (!grown)
-		goto out;
-	r->chains = grown;
-	ci = &r->chains[r->nchains++];
-	memset(ci, 0, sizeof(*ci));
-	ci->family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-	snprintf(ci->table, sizeof(ci->table), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
-	snprintf(ci->chain, sizeof(ci->chain), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-	ci->hook = -1;
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
-		ci->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
-		ci->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
-	}
-out:
-	nftnl_chain_free(c);
-	return MNL_CB_OK;
-}
-
-static int load_chains(struct mx_rules *r)
-{
-	char buf[256];
-	struct nlmsghdr *h;
-
-	free_chains(r);
-	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, ++r->seq);
-	return nl_query(r, h, chain_cb, r);
 }
 
 static int gen_cb(const struct nlmsghdr *h, void *data)
@@ -156,10 +57,29 @@ static int gen_cb(const struct nlmsghdr *h, void *data)
 	return MNL_CB_OK;
 }
 
+/* The ruleset generation: bumped by every change of any table. */
+static int get_gen(struct mx_rules *r, uint32_t *gen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h;
+	uint32_t portid = mnl_socket_get_portid(r->nl);
+	int n;
+
+	/* With an ack, the answer ends with it (MNL_CB_STOP). */
+	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC, NLM_F_ACK, ++r->seq);
+	if (mnl_socket_sendto(r->nl, h, h->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		n = mnl_cb_run(buf, n, r->seq, portid, gen_cb, gen);
+	} while (n > 0);
+	return n < 0 ? -errno : 0;
+}
+
 void mx_rules_refresh(struct mx_rules *r)
 {
-	char buf[256];
-	struct nlmsghdr *h;
 	uint32_t gen = 0;
 	double t = now_s();
 	int err;
@@ -168,18 +88,20 @@ void mx_rules_refresh(struct mx_rules *r)
 	if (r->have_gen && t - r->gen_checked < 0.1)
 		return;
 	r->gen_checked = t;
-	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, NFPROTO_UNSPEC, NLM_F_ACK, ++r->seq);
-	err = nl_query(r, h, gen_cb, &gen);
+	err = get_gen(r, &gen);
 	if (err) {
-		mx_dbg("rules: generation: %s", strerror(-err));
+		mx_dbg("trace: ruleset generation: %s", strerror(-err));
 		return;
 	}
 	if (r->have_gen && gen == r->gen)
 		return;
 	r->gen = gen;
 	r->have_gen = 1;
-	err = load_chains(r);
-	mx_dbg("rules: generation %u, %d chains (%s)", gen, r->nchains, err ? strerror(-err) : "ok");
+	fw_ruleset_free(&r->nft);
+	fw_ruleset_init(&r->nft);
+	if (fw_nft_load(&r->nft))
+		mx_dbg("trace: read nf_tables ruleset: %s", r->nft.err);
+	mx_dbg("trace: ruleset generation %u: %d tables", gen, r->nft.ntables);
 }
 
 int mx_rules_open(struct mx_rules **out)
@@ -189,6 +111,8 @@ int mx_rules_open(struct mx_rules **out)
 
 	if (!r)
 		return -ENOMEM;
+	fw_ruleset_init(&r->nft);
+	fw_ruleset_init(&r->legacy);
 	r->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!r->nl || mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
@@ -203,208 +127,115 @@ int mx_rules_open(struct mx_rules **out)
 	return 0;
 }
 
-static struct chain_info *find_chain(struct mx_rules *r, int family, const char *table,
-				     const char *chain)
-{
-	int i;
-
-	for (i = 0; i < r->nchains; i++)
-		if (r->chains[i].family == family && !strcmp(r->chains[i].table, table) &&
-		    !strcmp(r->chains[i].chain, chain))
-			return &r->chains[i];
-	return NULL;
-}
-
 int mx_rules_chain_hook(struct mx_rules *r, int family, const char *table, const char *chain,
 			int *prio)
 {
-	struct chain_info *ci;
+	const struct fw_chain *c;
 
 	mx_rules_refresh(r);
-	ci = find_chain(r, family, table, chain);
-	if (!ci)
+	c = fw_chain_find(fw_table_find(&r->nft, FW_NFT, family, table), chain);
+	if (!c)
 		return -2;
+	if (!c->base)
+		return -1;
 	if (prio)
-		*prio = ci->prio;
-	return ci->hook;
+		*prio = c->prio;
+	return c->hook;
 }
 
-static int rule_cb(const struct nlmsghdr *h, void *data)
+/* "-p tcp -m tcp --dport 25": the protocol match iptables-save spells out
+ * says nothing a reader needs. */
+static void tidy(char *s)
 {
-	struct chain_info *ci = data;
-	struct nftnl_rule *rl = nftnl_rule_alloc();
-	uint64_t *grown;
+	static const char *const noise[] = {"-m tcp ", "-m udp "};
+	char *m;
+	size_t i;
 
-	if (rl && nftnl_rule_nlmsg_parse(h, rl) == 0) {
-		grown = realloc(ci->handles, (ci->nrules + 1) * sizeof(*grown));
-		if (grown) {
-			ci->handles = grown;
-			ci->handles[ci->nrules++] = nftnl_rule_get_u64(rl, NFTNL_RULE_HANDLE);
-		}
-	}
-	nftnl_rule_free(rl);
-	return MNL_CB_OK;
-}
-
-/* Runs argv and returns its stdout (NUL-terminated, caller frees). */
-static char *run_capture(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	size_t len = 0, cap = 1 << 16;
-	char *out = malloc(cap);
-	int p[2], st;
-	ssize_t n;
-	pid_t pid;
-
-	if (!out || pipe2(p, O_CLOEXEC)) {
-		free(out);
-		return NULL;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(p[0]);
-		close(p[1]);
-		free(out);
-		return NULL;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while ((n = read(p[0], out + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 >= cap) {
-			char *g = realloc(out, cap * 2);
-
-			if (!g)
-				break;
-			out = g;
-			cap *= 2;
-		}
-	}
-	out[len] = 0;
-	close(p[0]);
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* "-A DOCKER-USER -s 203.0.113.0/24 -p tcp -m tcp --dport 25 -j DROP" ->
- * "-s 203.0.113.0/24 -p tcp --dport 25 -j DROP" */
-static char *tidy_ipt(const char *line, const char *chain)
-{
-	char prefix[80], *s, *m;
-
-	snprintf(prefix, sizeof(prefix), "-A %s ", chain);
-	if (!strncmp(line, prefix, strlen(prefix)))
-		line += strlen(prefix);
-	s = strdup(line);
-	if (!s)
-		return NULL;
-	/* The implicit protocol match iptables-save spells out. */
-	for (const char *const *p = (const char *const[]){"-m tcp ", "-m udp ", NULL}; *p; p++)
-		while ((m = strstr(s, *p)))
-			memmove(m, m + strlen(*p), strlen(m + strlen(*p)) + 1);
-	return s;
-}
-
-static void load_texts(struct chain_info *ci)
-{
-	char *out = NULL, *line, *save = NULL, handle_s[32];
-	int i = 0;
-
-	ci->texts = calloc(ci->nrules ? ci->nrules : 1, sizeof(*ci->texts));
-	if (!ci->texts)
-		return;
-	if (ci->family == NFPROTO_IPV4 || ci->family == NFPROTO_IPV6) {
-		char *argv[] = {ci->family == NFPROTO_IPV4 ? "iptables-nft" : "ip6tables-nft", "-w",
-				"-t", ci->table, "-S", ci->chain, NULL};
-
-		out = run_capture(argv);
-		if (out) {
-			for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-				if (!strncmp(line, "-A ", 3) && i < ci->nrules)
-					ci->texts[i++] = tidy_ipt(line, ci->chain);
-			free(out);
-			/* Counts differ: not a table iptables-nft can render. */
-			if (i == ci->nrules)
-				return;
-			while (i > 0)
-				free(ci->texts[--i]);
-		}
-	}
-	{
-		char *argv[] = {"nft", "-a", "list", "chain", (char *)mx_nfproto_name(ci->family),
-				ci->table, ci->chain, NULL};
-
-		out = run_capture(argv);
-	}
-	if (!out)
-		return;
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *h = strstr(line, " # handle ");
-		uint64_t handle;
-		int k;
-
-		if (!h)
-			continue;
-		handle = strtoull(h + 10, NULL, 10);
-		*h = 0;
-		while (*line == ' ' || *line == '\t')
-			line++;
-		for (k = 0; k < ci->nrules; k++)
-			if (ci->handles[k] == handle && !ci->texts[k])
-				ci->texts[k] = strdup(line);
-	}
-	(void)handle_s;
-	free(out);
+	for (i = 0; i < 2; i++)
+		while ((m = strstr(s, noise[i])))
+			memmove(m, m + strlen(noise[i]), strlen(m + strlen(noise[i])) + 1);
 }
 
 int mx_rules_describe(struct mx_rules *r, int family, const char *table, const char *chain,
 		      uint64_t handle, int *pos, char *text, size_t len)
 {
-	struct chain_info *ci;
-	int i;
+	const struct fw_rule *rule;
 
 	mx_rules_refresh(r);
-	ci = find_chain(r, family, table, chain);
-	if (!ci)
+	rule = fw_rule_by_handle(&r->nft, family, table, chain, handle);
+	if (!rule)
 		return -1;
-	if (!ci->loaded) {
-		char buf[512];
-		struct nlmsghdr *h;
-		struct nftnl_rule *rl = nftnl_rule_alloc();
+	*pos = rule->pos;
+	snprintf(text, len, "%s", rule->text);
+	tidy(text);
+	return 0;
+}
 
-		ci->loaded = 1;
-		if (!rl)
-			return -1;
-		nftnl_rule_set_str(rl, NFTNL_RULE_TABLE, table);
-		nftnl_rule_set_str(rl, NFTNL_RULE_CHAIN, chain);
-		h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, family, NLM_F_DUMP, ++r->seq);
-		nftnl_rule_nlmsg_build_payload(h, rl);
-		nftnl_rule_free(rl);
-		nl_query(r, h, rule_cb, ci);
-		load_texts(ci);
-	}
-	for (i = 0; i < ci->nrules; i++)
-		if (ci->handles[i] == handle) {
-			*pos = i + 1;
-			snprintf(text, len, "%s",
-				 ci->texts && ci->texts[i] ? ci->texts[i] : "(rule text unavailable)");
-			return 0;
+int mx_rules_legacy_present(struct mx_rules *r)
+{
+	fw_ruleset_free(&r->legacy);
+	fw_ruleset_init(&r->legacy);
+	fw_legacy_load(&r->legacy);
+	r->have_legacy = r->legacy.ntables > 0;
+	return r->have_legacy;
+}
+
+static const struct fw_rule *old_rule(const struct fw_ruleset *rs, const struct fw_table *t,
+				      const struct fw_chain *c, int i)
+{
+	const struct fw_chain *oc = fw_chain_find(fw_table_find(rs, FW_LEGACY, t->family, t->name),
+						  c->name);
+
+	return oc && i < oc->nrules ? &oc->rules[i] : NULL;
+}
+
+int mx_rules_legacy_drops(struct mx_rules *r, int family, struct mx_legacy_hit *hits, int max)
+{
+	struct fw_ruleset now;
+	int n = 0, ti, ci, i;
+
+	if (!r->have_legacy)
+		return 0;
+	fw_ruleset_init(&now);
+	fw_legacy_load(&now);
+	for (ti = 0; ti < now.ntables; ti++) {
+		const struct fw_table *t = &now.tables[ti];
+
+		if (t->family != family)
+			continue;
+		for (ci = 0; ci < t->nchains; ci++) {
+			const struct fw_chain *c = &t->chains[ci];
+
+			for (i = 0; i < c->nrules && n < max; i++) {
+				const struct fw_rule *nr = &c->rules[i], *or = old_rule(&r->legacy, t, c, i);
+
+				if (nr->verdict != FW_V_DROP && nr->verdict != FW_V_REJECT)
+					continue;
+				/* Same rule (same text) with a counter that moved. */
+				if (!or || strcmp(or->text, nr->text) || nr->packets <= or->packets)
+					continue;
+				snprintf(hits[n].table, sizeof(hits[n].table), "%s", t->name);
+				snprintf(hits[n].chain, sizeof(hits[n].chain), "%s", c->name);
+				hits[n].pos = nr->pos;
+				hits[n].packets = nr->packets - or->packets;
+				snprintf(hits[n].text, sizeof(hits[n].text), "%s", nr->text);
+				tidy(hits[n].text);
+				hits[n].reject = nr->verdict == FW_V_REJECT;
+				n++;
+			}
 		}
-	return -1;
+	}
+	fw_ruleset_free(&r->legacy);
+	r->legacy = now;
+	return n;
 }
 
 void mx_rules_close(struct mx_rules *r)
 {
 	if (!r)
 		return;
-	free_chains(r);
+	fw_ruleset_free(&r->nft);
+	fw_ruleset_free(&r->legacy);
 	if (r->nl)
 		mnl_socket_close(r->nl);
 	free(r);

@@ -233,6 +233,10 @@ static void *run(void *arg)
 	/* The host end needs a moment for DAD-free IPv4 to be usable: none.
 	 * The first SYN goes out now. */
 	s->rc = try_connect(s);
+	/* The server's FIN and our last ACK are still on the way: removing
+	 * the veth now would turn them into no-route drops in the trace. */
+	for (int i = 0; i < 5 && !atomic_load(&s->stop); i++)
+		usleep(100000);
 out:
 	/* Deleting our end removes both; the namespace goes with this thread. */
 	if (host_sk && hidx) {
