@@ -208,9 +208,12 @@ static __always_inline struct mx_trace_event *start(__u64 key, struct sk_buff *s
 		__u16 nh = BPF_CORE_READ(skb, network_header);
 		__u32 avail = BPF_CORE_READ(skb, tail) - nh;
 
+		/* Only the linear part, at most MX_TRACE_HDR_MAX: bounded so
+		 * that the verifier sees it. */
+		avail &= 0xffff;
 		if (avail > MX_TRACE_HDR_MAX)
 			avail = MX_TRACE_HDR_MAX;
-		if (bpf_probe_read_kernel(e->hdr, avail & (MX_TRACE_HDR_MAX * 2 - 1), head + nh) == 0)
+		if (avail && bpf_probe_read_kernel(e->hdr, avail, head + nh) == 0)
 			e->cap_len = avail;
 	}
 	if (bpf_map_update_elem(&inflight, &key, e, BPF_ANY))
