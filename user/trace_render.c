@@ -251,7 +251,9 @@ static struct mx_trace_flow *flow_slot(struct mx_trace_run *t, const struct mx_t
 				       uint64_t *key)
 {
 	const struct mx_flow *f = ev->has_ct ? &ev->ct_orig : &ev->first;
-	uint64_t k = mix(mix(ev->family, ev->proto), ev->ct_dir);
+	/* The hooks passed belong to the key: over loopback one packet is
+	 * sent (OUTPUT) and received (PREROUTING) under the same tuple. */
+	uint64_t k = mix(mix(mix(ev->family, ev->proto), ev->ct_dir), ev->seen);
 	size_t i;
 
 	for (i = 0; i < sizeof(*f); i++)

@@ -105,6 +105,30 @@ if command -v tcpdump >/dev/null; then
 fi
 expect_match "$(tail -n1 "$out")" "not matching --filter" "filter: the rest counted as filtered"
 
+# 6. A port the host serves itself: PREROUTING -> INPUT -> host socket, and
+#    the answer OUTPUT -> POSTROUTING.
+# socat keeps listening while it serves (busybox nc -ll closes its listener).
+need socat
+ip netns exec "$NT_R" socat TCP-LISTEN:2526,reuseaddr,fork SYSTEM:"echo 220 host" &
+mx_on_exit "kill $!"
+for i in $(seq 50); do
+	ip netns exec "$NT_R" ss -Htln 'sport = :2526' | grep -q . && break
+	sleep 0.1
+done
+nt_trace_start "$out" --port 2526 --json --every-packet
+greeting=$(ip netns exec "$NT_C" busybox nc -w 3 $NT_PUB 2526 </dev/null 2>/dev/null || true)
+sleep 0.3
+nt_trace_stop
+cat "$out"
+expect_eq "$greeting" "220 host" "host port: answered"
+s=$(syn)
+expect_eq "$(jq -r '[.path[].hook] | join(" ")' <<<"$s")" "PREROUTING INPUT" "host port: PREROUTING then INPUT"
+expect_match "$(jq -r '.end.kind + " " + .end.socket' <<<"$s")" "^host_socket 0\.0\.0\.0:2526 \(socat, pid [0-9]+\)$" \
+	"host port: delivered to the listening socket, with its process"
+sa=$(jq -c 'select(.event=="packet" and .tcp_flags=="SA")' "$out" | head -n1)
+expect_eq "$(jq -r '([.path[].hook] | join(" ")) + " " + .end.kind + " " + .end.out' <<<"$sa")" \
+	"OUTPUT POSTROUTING sent $NT_RIF_C" "host port: the SYN-ACK sent by the host"
+
 # Bad input: one line, exit 3.
 set +e
 msg=$("$MXPROBE" -N "$NT_R" trace --port 25 --filter 'tcp port nonsense' 2>&1 >/dev/null)
