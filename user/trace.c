@@ -34,6 +34,7 @@ enum {
 	OPT_EVERY,
 	OPT_MECH,
 	OPT_NO_NFTRACE,
+	OPT_RATE,
 };
 
 static const struct option trace_opts[] = {
@@ -45,6 +46,7 @@ static const struct option trace_opts[] = {
 	{"every-packet", no_argument, NULL, OPT_EVERY},
 	{"mechanism", required_argument, NULL, OPT_MECH},
 	{"no-nftrace", no_argument, NULL, OPT_NO_NFTRACE},
+	{"nftrace-rate", required_argument, NULL, OPT_RATE},
 	{0},
 };
 
@@ -59,10 +61,14 @@ static const char trace_usage[] =
 	"      --every-packet       print every packet (default: repeats of a connection\n"
 	"                           along the same path are counted, not printed)\n"
 	"      --mechanism M        force the hook mechanism: nflink, fentry or kprobe\n"
-	"      --no-nftrace         do not add the tracing table (no rule names)\n";
+	"      --no-nftrace         do not add the tracing table (no rule names)\n"
+	"      --nftrace-rate N     rule-trace at most N packets/s per direction besides\n"
+	"                           SYN/FIN/RST, which are always traced (default 200;\n"
+	"                           0: every packet, costly on a busy port)\n";
 
 struct targs {
 	long port;
+	long rate;
 	int selftest, every, no_nft;
 	const char *st_addr, *write, *filter, *mech;
 };
@@ -116,6 +122,14 @@ static int handle(int opt, const char *arg, void *state)
 		return 0;
 	case OPT_NO_NFTRACE:
 		a->no_nft = 1;
+		return 0;
+	case OPT_RATE:
+		errno = 0;
+		a->rate = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || a->rate < 0 || a->rate > 1000000) {
+			mx_err("trace: --nftrace-rate: '%s' is not a rate (0-1000000)", arg);
+			return -1;
+		}
 		return 0;
 	}
 	return -1;
@@ -286,7 +300,7 @@ static int open_dump(struct mx_trace_run *t, const char *path)
 
 int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv)
 {
-	struct targs a = {0};
+	struct targs a = {.rate = 200};
 	struct mx_cmd_opts extra = {trace_opts, "p:w:", handle, &a, trace_usage};
 	static struct mx_trace_run run;
 	struct mx_trace_run *t = &run;
@@ -355,7 +369,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 	}
 	t->kfree = mx_feature(MX_FEAT_KFREE_SKB_REASON);
 	if (!a.no_nft && mx_feature(MX_FEAT_NFT_OWNER_TABLE) && mx_feature(MX_FEAT_NFT_TRACE)) {
-		if (mx_nftrace_open(&t->nft, t->port))
+		if (mx_nftrace_open(&t->nft, t->port, a.rate))
 			goto out;
 		if (mx_rules_open(&t->rules))
 			mx_warn("trace: cannot read the ruleset: rules are shown by handle only");
@@ -396,7 +410,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 		goto out;
 	}
 	{
-		struct itimerspec it = {.it_interval = {0, 100000000}, .it_value = {0, 100000000}};
+		struct itimerspec it = {.it_interval = {0, 50000000}, .it_value = {0, 50000000}};
 		struct epoll_event e = {.events = EPOLLIN};
 
 		timerfd_settime(tfd, 0, &it, NULL);
@@ -443,6 +457,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 		if (t->nft)
 			mx_nftrace_read(t->nft);
 		mx_trace_bpf_consume(t->bpf);
+		fflush(t->out); /* once per batch, not per packet */
 		clock_gettime(CLOCK_MONOTONIC, &mono);
 		now = mono.tv_sec + mono.tv_nsec / 1e9;
 		if (deadline && now >= deadline)

@@ -22,7 +22,7 @@ struct mx_config;
 /* Repeated packets of one flow along the same path are counted, not
  * printed again (unless --every-packet). */
 struct mx_trace_flow {
-	uint64_t key, sig;
+	uint64_t key, sig, sig_rules;
 	uint64_t first_id;
 	uint64_t repeats;
 	char label[256];

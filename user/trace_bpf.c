@@ -181,6 +181,7 @@ int mx_trace_bpf_open(struct mx_trace_bpf **out, const struct mx_trace_bpf_opts 
 	}
 	t->skel->rodata->trace_port = o->port;
 	t->skel->rodata->capture = o->capture ? 1 : 0;
+	t->skel->rodata->strict_entry = o->hooks == MX_TRACE_NFLINK;
 	/* kfree_skb is global: only drops in our own namespace count. */
 	if (stat("/proc/self/ns/net", &st) == 0)
 		t->skel->rodata->netns_ino = st.st_ino;

@@ -27,6 +27,7 @@
 
 #define NDEC 8192
 #define NIDS 1024
+#define SCAN_BACK 1024
 /* Before raw (-300) and conntrack (-200): every table after us is traced. */
 #define TRACE_PRIO (-350)
 
@@ -110,14 +111,34 @@ static void add_cmp(struct nftnl_rule *r, const void *data, uint32_t len)
 	nftnl_rule_add_expr(r, e);
 }
 
-/* meta l4proto PROTO th {s,d}port PORT meta nftrace set 1 */
+static void add_payload(struct nftnl_rule *r, uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+}
+
+/* What a trace rule matches besides the port. */
+enum trace_kind {
+	TR_CONTROL, /* tcp flags & (fin|syn|rst) != 0: always traced */
+	TR_SAMPLE,  /* limit rate R/second: the rest, sampled */
+	TR_ALL,     /* every packet */
+};
+
+/* meta l4proto PROTO th {s,d}port PORT [tcp flags & (fin|syn|rst) != 0 |
+ * limit rate R/second burst R packets] meta nftrace set 1 */
 static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint8_t proto,
-				     uint32_t offset, uint16_t port)
+				     uint32_t offset, uint16_t port, enum trace_kind kind,
+				     uint32_t rate)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr *e;
 	uint16_t p = htons(port);
-	uint8_t one = 1;
+	uint8_t one = 1, mask = 0x07, zero = 0;
 
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
@@ -126,13 +147,31 @@ static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint8
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	nftnl_rule_add_expr(r, e);
 	add_cmp(r, &proto, 1);
-	e = nftnl_expr_alloc("payload");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	nftnl_rule_add_expr(r, e);
+	add_payload(r, offset, 2);
 	add_cmp(r, &p, 2);
+	if (kind == TR_CONTROL) {
+		add_payload(r, 13, 1);
+		e = nftnl_expr_alloc("bitwise");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 1);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 1);
+		nftnl_rule_add_expr(r, e);
+		e = nftnl_expr_alloc("cmp");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, 1);
+		nftnl_rule_add_expr(r, e);
+	} else if (kind == TR_SAMPLE) {
+		e = nftnl_expr_alloc("limit");
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, rate);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+		nftnl_rule_add_expr(r, e);
+	}
 	e = nftnl_expr_alloc("immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &one, 1);
@@ -146,7 +185,8 @@ static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint8
 
 /* Builds (and sends) our table. With port 0 only the empty owner table
  * (feature probe). */
-static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, uint16_t port)
+static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, uint16_t port,
+			uint32_t rate)
 {
 	static const struct {
 		const char *name;
@@ -190,12 +230,24 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 		nftnl_chain_nlmsg_build_payload(h, c);
 		nftnl_chain_free(c);
 		mnl_nlmsg_batch_next(b);
-		for (j = 0; j < 4; j++) {
-			/* tcp/udp x source/destination port */
-			struct nftnl_rule *r = trace_rule(name, chains[i].name,
-							  j < 2 ? IPPROTO_TCP : IPPROTO_UDP,
-							  j % 2 ? 2 : 0, port);
+		for (j = 0; j < 6; j++) {
+			/* tcp: control packets always, the rest sampled (or
+			 * all with rate 0); udp: sampled. x source/dest port. */
+			static const struct {
+				uint8_t proto;
+				enum trace_kind kind;
+			} k[3] = {{IPPROTO_TCP, TR_CONTROL},
+				  {IPPROTO_TCP, TR_SAMPLE},
+				  {IPPROTO_UDP, TR_SAMPLE}};
+			enum trace_kind kind = k[j / 2].kind;
+			struct nftnl_rule *r;
 
+			if (kind == TR_SAMPLE && !rate)
+				kind = TR_ALL;
+			if (kind == TR_CONTROL && !rate)
+				continue; /* the TR_ALL rule covers them */
+			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port, kind,
+				       rate);
 			h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
 						  NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
 						  (*seq)++);
@@ -212,7 +264,7 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 	return err;
 }
 
-int mx_nftrace_open(struct mx_nftrace **out, uint16_t port)
+int mx_nftrace_open(struct mx_nftrace **out, uint16_t port, uint32_t rate)
 {
 	struct mx_nftrace *n = calloc(1, sizeof(*n));
 	int grp = NFNLGRP_NFTRACE, rcv = 8 << 20, err;
@@ -227,7 +279,7 @@ int mx_nftrace_open(struct mx_nftrace **out, uint16_t port)
 	n->portid = mnl_socket_get_portid(n->nl);
 	n->seq = time(NULL);
 	snprintf(n->table, sizeof(n->table), "mxprobe_trace_%d", (int)getpid());
-	err = create_table(n->nl, &n->seq, n->table, port);
+	err = create_table(n->nl, &n->seq, n->table, port, rate);
 	if (err) {
 		err = err < 0 ? err : -err;
 		mx_err("trace: create nft table inet %s: %s%s", n->table, strerror(-err),
@@ -403,17 +455,27 @@ int mx_nftrace_read(struct mx_nftrace *n)
 size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
 		       struct mx_nft_decision *out, size_t max)
 {
-	uint64_t i, lo = n->ndec > NDEC ? n->ndec - NDEC : 0;
-	size_t k = 0;
+	/* A packet's decisions came shortly before its record: look back over
+	 * the newest ones only, then hand them out in arrival order. */
+	uint64_t lo = n->ndec > SCAN_BACK ? n->ndec - SCAN_BACK : 0, i;
+	size_t k = 0, a, b;
 
-	for (i = lo; i < n->ndec && k < max; i++) {
-		struct mx_nft_decision *d = &n->dec[i % NDEC];
+	for (i = n->ndec; i > lo && k < max; i--) {
+		size_t slot = (i - 1) % NDEC;
+		struct mx_nft_decision *d = &n->dec[slot];
 
-		if (n->used[i % NDEC] || d->key_family != ev->family || d->key_proto != ev->proto ||
-		    d->key_ipid != ev->ip_id || d->key_seq != ev->tcp_seq || d->key_ack != ev->tcp_ack)
+		if (n->used[slot] || d->key_seq != ev->tcp_seq || d->key_ack != ev->tcp_ack ||
+		    d->key_ipid != ev->ip_id || d->key_proto != ev->proto ||
+		    d->key_family != ev->family)
 			continue;
-		n->used[i % NDEC] = 1;
+		n->used[slot] = 1;
 		out[k++] = *d;
+	}
+	for (a = 0, b = k ? k - 1 : 0; a < b; a++, b--) {
+		struct mx_nft_decision tmp = out[a];
+
+		out[a] = out[b];
+		out[b] = tmp;
 	}
 	return k;
 }
@@ -452,7 +514,7 @@ int mx_nft_probe_owner_table(char *detail, size_t len)
 		return 0;
 	}
 	snprintf(name, sizeof(name), "mxprobe_probe_%d", (int)getpid());
-	err = create_table(nl, &seq, name, 0);
+	err = create_table(nl, &seq, name, 0, 0);
 	mnl_socket_close(nl);
 	if (err) {
 		err = err < 0 ? -err : err;

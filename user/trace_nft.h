@@ -33,8 +33,10 @@ struct mx_nft_decision {
 struct mx_nftrace;
 
 /* Creates table "mxprobe_trace_<pid>" and joins the trace group; 0 or
- * -errno after an error message. */
-int mx_nftrace_open(struct mx_nftrace **out, uint16_t port);
+ * -errno after an error message. TCP SYN/FIN/RST packets are always
+ * traced; other packets of the port at up to `rate` per second (0: all):
+ * every traced packet costs the kernel one netlink message per rule. */
+int mx_nftrace_open(struct mx_nftrace **out, uint16_t port, uint32_t rate);
 const char *mx_nftrace_table(struct mx_nftrace *n);
 int mx_nftrace_fd(struct mx_nftrace *n);
 /* Reads every pending trace message; returns how many, or -errno. */

@@ -300,18 +300,50 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	struct mx_legacy_hit hits[8];
 	int nhits = 0;
 	char src[96], dst[96], fl[16] = "", tb[32], endtxt[512], lt[1024], a[96], b[96];
-	json_object *j, *path, *endj = json_object_new_object();
+	json_object *j, *path, *endj;
 	struct mx_trace_flow *flow;
-	uint64_t key, sig;
+	uint64_t key, sig, sig_rules;
 	size_t i;
 	int k, h;
 
 	if (ndec > MX_TRACE_MAX_DEC)
 		ndec = MX_TRACE_MAX_DEC;
-	resolve(t, dec, ndec, lines);
-	describe_end(t, ev, endtxt, sizeof(endtxt), endj);
 	if (ev->end == MX_END_DROP || ev->end == MX_END_LATE_DROP)
 		t->drops++;
+	fmt_ep(ev->family, ev->first.saddr, ev->first.sport, src, sizeof(src));
+	fmt_ep(ev->family, ev->first.daddr, ev->first.dport, dst, sizeof(dst));
+
+	/* Repeats (same flow, same path) are counted before any costly
+	 * naming. Rules are part of the path when the packet was traced by
+	 * nftables (established packets are sampled, see trace_nft.c). */
+	sig = mix(mix(mix(ev->seen, ev->end), ev->drop_reason),
+		  mix(ev->in_ifindex, ev->out_ifindex));
+	sig_rules = sig;
+	for (i = 0; i < ndec; i++)
+		sig_rules = mix(mix_str(mix_str(mix(sig_rules, dec[i].handle), dec[i].table), dec[i].chain),
+				(uint32_t)dec[i].verdict + 100 * dec[i].type);
+	flow = flow_slot(t, ev, &key);
+	if (!t->every && flow->key == key && flow->sig == sig &&
+	    (!ndec || flow->sig_rules == sig_rules)) {
+		flow->repeats++;
+		return;
+	}
+	if (flow->key != key || flow->sig != sig)
+		print_repeats(t, flow);
+	else if (ndec && flow->sig_rules != sig_rules)
+		print_repeats(t, flow);
+	flow->key = key;
+	flow->sig = sig;
+	if (ndec || flow->first_id == 0 || !flow->sig_rules)
+		flow->sig_rules = ndec ? sig_rules : flow->sig_rules;
+	flow->first_id = ev->id;
+	snprintf(flow->label, sizeof(flow->label), "%s %s → %s", ev->proto == 6 ? "tcp" : "udp",
+		 src, dst);
+	t->printed++;
+
+	endj = json_object_new_object();
+	resolve(t, dec, ndec, lines);
+	describe_end(t, ev, endtxt, sizeof(endtxt), endj);
 	/* iptables-legacy cannot trace: the rule whose counter moved did it. */
 	if (t->legacy && t->rules && ev->end == MX_END_DROP && !ndec)
 		nhits = mx_rules_legacy_drops(t->rules, ev->family == 6 ? 10 : 2, hits, 8);
@@ -338,28 +370,6 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 					 lt);
 			}
 	}
-
-	fmt_ep(ev->family, ev->first.saddr, ev->first.sport, src, sizeof(src));
-	fmt_ep(ev->family, ev->first.daddr, ev->first.dport, dst, sizeof(dst));
-	/* Repeats: same flow, same path. */
-	sig = mix(mix(mix(ev->seen, ev->end), ev->drop_reason),
-		  mix(ev->in_ifindex, ev->out_ifindex));
-	for (i = 0; i < ndec; i++)
-		sig = mix(mix_str(mix_str(mix(sig, dec[i].handle), dec[i].table), dec[i].chain),
-			  (uint32_t)dec[i].verdict + 100 * dec[i].type);
-	flow = flow_slot(t, ev, &key);
-	if (!t->every && flow->key == key && flow->sig == sig) {
-		flow->repeats++;
-		return (void)json_object_put(endj);
-	}
-	if (flow->key != key || flow->sig != sig)
-		print_repeats(t, flow);
-	flow->key = key;
-	flow->sig = sig;
-	flow->first_id = ev->id;
-	snprintf(flow->label, sizeof(flow->label), "%s %s → %s", ev->proto == 6 ? "tcp" : "udp",
-		 src, dst);
-	t->printed++;
 
 	if (ev->proto == 6)
 		tcp_flags(ev->tcp_flags, fl);
@@ -416,7 +426,6 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 				hits[i].table, hits[i].chain, hits[i].pos, hits[i].text,
 				hits[i].reject ? "REJECT" : "DROP", (unsigned long long)hits[i].packets);
 		fprintf(f, "  ⇒ %s\n", endtxt);
-		fflush(f);
 		json_object_put(endj);
 		return;
 	}
@@ -515,7 +524,6 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	json_object_object_add(j, "end", endj);
 	fprintf(t->out, "%s\n",
 		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(t->out);
 	json_object_put(j);
 }
 
