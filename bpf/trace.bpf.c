@@ -233,8 +233,11 @@ static __always_inline void emit(struct mx_trace_event *e)
 			      ? BPF_RB_FORCE_WAKEUP
 			      : BPF_RB_NO_WAKEUP;
 
+	/* Without --write the header bytes stay home: a third less to copy. */
+	__u64 size = capture ? sizeof(*e) : __builtin_offsetof(struct mx_trace_event, hdr);
+
 	e->end_ns = bpf_ktime_get_ns();
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags)) {
+	if (bpf_ringbuf_output(&events, e, size, flags)) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
 

@@ -150,8 +150,10 @@ static void on_event(const struct mx_trace_event *ev, void *ctx)
 		n = mx_nftrace_take(t->nft, ev, dec, MX_TRACE_MAX_DEC);
 		/* Packets go on while we read: this one's trace messages may
 		 * have come after our last read of the socket. */
-		if (!n && mx_nftrace_read(t->nft) > 0)
+		if (!n && !t->nft_dry && mx_nftrace_read(t->nft) > 0)
 			n = mx_nftrace_take(t->nft, ev, dec, MX_TRACE_MAX_DEC);
+		else if (!n)
+			t->nft_dry = 1; /* no more tries until the next batch */
 	}
 	memset(&ph, 0, sizeof(ph));
 	w = ev->ts_ns / 1e9 + t->mono_to_real;
@@ -456,6 +458,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 		 * sent: read them first so the record finds its decisions. */
 		if (t->nft)
 			mx_nftrace_read(t->nft);
+		t->nft_dry = 0;
 		mx_trace_bpf_consume(t->bpf);
 		fflush(t->out); /* once per batch, not per packet */
 		clock_gettime(CLOCK_MONOTONIC, &mono);

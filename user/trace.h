@@ -37,6 +37,7 @@ struct mx_trace_run {
 	struct mx_trace_bpf *bpf;
 	struct mx_nftrace *nft; /* NULL: no nftables trace */
 	struct mx_rules *rules;
+	int nft_dry; /* the trace socket was found empty during this batch */
 	int kfree;  /* drop reasons attached */
 	int legacy; /* iptables-legacy tables present: drops attributed by counters */
 	/* --write / --filter */

@@ -3,6 +3,7 @@
  * attaches it. Every attachment is held only by our file descriptors: when
  * we exit (even by SIGKILL) the kernel drops links and programs. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,9 +156,16 @@ static int attach_prog(struct mx_trace_bpf *t, struct bpf_program *p, const char
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	struct mx_trace_bpf *t = ctx;
+	struct mx_trace_event ev;
 
-	if (len >= sizeof(struct mx_trace_event))
+	/* Records come without the header bytes unless they were asked for. */
+	if (len >= sizeof(ev)) {
 		t->cb(data, t->ctx);
+	} else if (len >= offsetof(struct mx_trace_event, hdr)) {
+		memcpy(&ev, data, offsetof(struct mx_trace_event, hdr));
+		ev.cap_len = 0;
+		t->cb(&ev, t->ctx);
+	}
 	return 0;
 }
 
