@@ -230,8 +230,8 @@ static __always_inline void emit(struct mx_trace_event *e)
 	/* Wake user space for every 32 records only: under load this saves
 	 * a wakeup per packet; user space also reads every 50 ms. */
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= 31 * sizeof(*e)
-			      ? BPF_RB_FORCE_WAKEUP
-			      : BPF_RB_NO_WAKEUP;
+			  ? BPF_RB_FORCE_WAKEUP
+			  : BPF_RB_NO_WAKEUP;
 
 	/* Without --write the header bytes stay home: a third less to copy. */
 	__u64 size = capture ? sizeof(*e) : __builtin_offsetof(struct mx_trace_event, hdr);
@@ -255,8 +255,8 @@ static __always_inline void dev_name(struct net_device *dev, char *name, __u32 *
 }
 
 /* The one handler every front end calls. */
-static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook,
-				    struct net_device *in, struct net_device *out, int phase)
+static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, struct net_device *in,
+				    struct net_device *out, int phase)
 {
 	struct mx_trace_event *e;
 	struct hdr_info h;
@@ -295,8 +295,8 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook,
 		return;
 	if (hook == MX_HOOK_POST)
 		e->end = (e->seen & (MX_SEEN(MX_HOOK_FWD, 0) | MX_SEEN(MX_HOOK_FWD, 1)))
-				 ? MX_END_FORWARDED
-				 : MX_END_LOCAL_OUT;
+			     ? MX_END_FORWARDED
+			     : MX_END_LOCAL_OUT;
 	else if (hook == MX_HOOK_IN)
 		e->end = MX_END_LOCAL_IN;
 	else
@@ -333,8 +333,8 @@ int nf_after(struct bpf_nf_ctx *ctx)
 SEC("fentry/nf_hook_slow")
 int BPF_PROG(fentry_hook, struct sk_buff *skb, struct nf_hook_state *state)
 {
-	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
-		BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
+	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook), BPF_CORE_READ(state, in),
+		BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
 	return 0;
 }
 
@@ -374,8 +374,8 @@ int BPF_KPROBE(kprobe_hook, struct sk_buff *skb, struct nf_hook_state *state)
 	__u32 zero = 0, d;
 	struct kp_stack *s = bpf_map_lookup_elem(&kp_stack, &zero);
 
-	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
-		BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
+	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook), BPF_CORE_READ(state, in),
+		BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
 	if (!s)
 		return 0;
 	d = s->depth;

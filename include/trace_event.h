@@ -24,13 +24,13 @@
  * accepting return of nf_hook_slow. */
 #define MX_PHASE_BEFORE 0
 #define MX_PHASE_AFTER 1
-#define MX_SEEN(hook, phase) (1u << ((hook) * 2 + (phase)))
+#define MX_SEEN(hook, phase) (1u << ((hook)*2 + (phase)))
 
 /* How the packet's trip ended. */
 #define MX_END_FORWARDED 1 /* left through POSTROUTING after FORWARD */
 #define MX_END_LOCAL_IN 2  /* passed INPUT: handed to a local socket */
 #define MX_END_LOCAL_OUT 3 /* generated here, left through POSTROUTING */
-#define MX_END_DROP 4      /* freed as a drop (skb:kfree_skb) */
+#define MX_END_DROP 4	   /* freed as a drop (skb:kfree_skb) */
 #define MX_END_LATE_DROP 5 /* dropped after local delivery (no socket...) */
 
 #define MX_TRACE_HDR_MAX 128 /* bytes of the packet kept for --write */
@@ -44,18 +44,18 @@ struct mx_flow {
 };
 
 struct mx_trace_event {
-	__u64 id;      /* per-run packet number */
-	__u64 ts_ns;   /* first observation, CLOCK_MONOTONIC */
-	__u64 end_ns;  /* when the record was sent */
-	__u64 drop_location; /* kfree_skb caller */
-	struct mx_flow first; /* header as first seen */
-	struct mx_flow last;  /* header when the trip ended (after NAT) */
-	struct mx_flow ct_orig;  /* conntrack original tuple */
+	__u64 id;		 /* per-run packet number */
+	__u64 ts_ns;		 /* first observation, CLOCK_MONOTONIC */
+	__u64 end_ns;		 /* when the record was sent */
+	__u64 drop_location;	 /* kfree_skb caller */
+	struct mx_flow first;	 /* header as first seen */
+	struct mx_flow last;	 /* header when the trip ended (after NAT) */
+	struct mx_flow ct_orig;	 /* conntrack original tuple */
 	struct mx_flow ct_reply; /* conntrack reply tuple */
-	__u32 seen;        /* MX_SEEN bits */
-	__u32 drop_reason; /* enum skb_drop_reason, decoded through BTF */
-	__u32 ct_status;   /* IPS_* bits */
-	__u32 len;         /* skb->len at first sight */
+	__u32 seen;		 /* MX_SEEN bits */
+	__u32 drop_reason;	 /* enum skb_drop_reason, decoded through BTF */
+	__u32 ct_status;	 /* IPS_* bits */
+	__u32 len;		 /* skb->len at first sight */
 	__u32 tcp_seq;
 	__u32 tcp_ack;
 	__u32 in_ifindex;

@@ -36,7 +36,7 @@ static const char *choose_trace(const char **why)
 }
 
 const struct mx_mechanism mx_mechanisms[] = {
-	{"ports", choose_ports},
-	{"trace", choose_trace},
+    {"ports", choose_ports},
+    {"trace", choose_trace},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);

@@ -38,33 +38,33 @@ enum {
 };
 
 static const struct option trace_opts[] = {
-	{"port", required_argument, NULL, 'p'},
-	{"selftest", no_argument, NULL, OPT_SELFTEST},
-	{"selftest-addr", required_argument, NULL, OPT_SELFTEST_ADDR},
-	{"write", required_argument, NULL, 'w'},
-	{"filter", required_argument, NULL, OPT_FILTER},
-	{"every-packet", no_argument, NULL, OPT_EVERY},
-	{"mechanism", required_argument, NULL, OPT_MECH},
-	{"no-nftrace", no_argument, NULL, OPT_NO_NFTRACE},
-	{"nftrace-rate", required_argument, NULL, OPT_RATE},
-	{0},
+    {"port", required_argument, NULL, 'p'},
+    {"selftest", no_argument, NULL, OPT_SELFTEST},
+    {"selftest-addr", required_argument, NULL, OPT_SELFTEST_ADDR},
+    {"write", required_argument, NULL, 'w'},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"every-packet", no_argument, NULL, OPT_EVERY},
+    {"mechanism", required_argument, NULL, OPT_MECH},
+    {"no-nftrace", no_argument, NULL, OPT_NO_NFTRACE},
+    {"nftrace-rate", required_argument, NULL, OPT_RATE},
+    {0},
 };
 
 static const char trace_usage[] =
-	"  -p, --port PORT          trace packets to or from PORT (tcp and udp; required)\n"
-	"      --selftest           send a test connection into this host through a veth\n"
-	"                           from a throwaway namespace, trace it, then stop\n"
-	"      --selftest-addr ADDR the local address the test connects to\n"
-	"                           (default: the address of the default route's interface)\n"
-	"  -w, --write FILE.pcap    also write the traced packets (headers) for Wireshark\n"
-	"      --filter EXPR        only packets matching EXPR (pcap-filter(7) syntax)\n"
-	"      --every-packet       print every packet (default: repeats of a connection\n"
-	"                           along the same path are counted, not printed)\n"
-	"      --mechanism M        force the hook mechanism: nflink, fentry or kprobe\n"
-	"      --no-nftrace         do not add the tracing table (no rule names)\n"
-	"      --nftrace-rate N     rule-trace at most N packets/s per direction besides\n"
-	"                           SYN/FIN/RST, which are always traced (default 200;\n"
-	"                           0: every packet, costly on a busy port)\n";
+    "  -p, --port PORT          trace packets to or from PORT (tcp and udp; required)\n"
+    "      --selftest           send a test connection into this host through a veth\n"
+    "                           from a throwaway namespace, trace it, then stop\n"
+    "      --selftest-addr ADDR the local address the test connects to\n"
+    "                           (default: the address of the default route's interface)\n"
+    "  -w, --write FILE.pcap    also write the traced packets (headers) for Wireshark\n"
+    "      --filter EXPR        only packets matching EXPR (pcap-filter(7) syntax)\n"
+    "      --every-packet       print every packet (default: repeats of a connection\n"
+    "                           along the same path are counted, not printed)\n"
+    "      --mechanism M        force the hook mechanism: nflink, fentry or kprobe\n"
+    "      --no-nftrace         do not add the tracing table (no rule names)\n"
+    "      --nftrace-rate N     rule-trace at most N packets/s per direction besides\n"
+    "                           SYN/FIN/RST, which are always traced (default 200;\n"
+    "                           0: every packet, costly on a busy port)\n";
 
 struct targs {
 	long port;
@@ -201,17 +201,20 @@ static void print_start(struct mx_trace_run *t)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts", json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
+		json_object_object_add(j, "ts",
+				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
 		json_object_object_add(j, "event", json_object_new_string("start"));
 		json_object_object_add(j, "port", json_object_new_int(t->port));
 		json_object_object_add(j, "hooks",
 				       json_object_new_string(mx_trace_hooks_name(t->hooks)));
 		json_object_object_add(j, "nftrace_table",
-				       t->nft ? json_object_new_string(mx_nftrace_table(t->nft)) : NULL);
+				       t->nft ? json_object_new_string(mx_nftrace_table(t->nft))
+					      : NULL);
 		json_object_object_add(j, "drop_reasons", json_object_new_boolean(t->kfree));
 		json_object_object_add(j, "mechanisms", json_object_new_string(mech));
-		fprintf(t->out, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-										  JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(t->out, "%s\n",
+			json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else {
 		fprintf(t->out, "tracing tcp/udp port %u\n  mechanisms: %s\n", t->port, mech);
@@ -236,7 +239,8 @@ static void print_end(struct mx_trace_run *t, const char *st_line, int st_rc)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts", json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
+		json_object_object_add(j, "ts",
+				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
 		json_object_object_add(j, "event", json_object_new_string("summary"));
 		json_object_object_add(j, "packets", json_object_new_int64(t->packets));
 		json_object_object_add(j, "printed", json_object_new_int64(t->printed));
@@ -247,23 +251,29 @@ static void print_end(struct mx_trace_run *t, const char *st_line, int st_rc)
 		if (st_line) {
 			json_object *s = json_object_new_object();
 
-			json_object_object_add(s, "result", json_object_new_string(
-				st_rc == 0 ? "connected" : st_rc == 1 ? "refused" : "failed"));
+			json_object_object_add(s, "result",
+					       json_object_new_string(st_rc == 0   ? "connected"
+								      : st_rc == 1 ? "refused"
+										   : "failed"));
 			json_object_object_add(s, "detail", json_object_new_string(st_line));
 			json_object_object_add(s, "path", json_object_new_string(t->st_summary));
 			json_object_object_add(j, "selftest", s);
 		}
-		fprintf(t->out, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-										  JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(t->out, "%s\n",
+			json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else {
-		fprintf(t->out, "trace: %llu packets (%llu shown, %llu dropped", (unsigned long long)t->packets,
-			(unsigned long long)t->printed, (unsigned long long)t->drops);
+		fprintf(t->out, "trace: %llu packets (%llu shown, %llu dropped",
+			(unsigned long long)t->packets, (unsigned long long)t->printed,
+			(unsigned long long)t->drops);
 		if (t->filtered)
-			fprintf(t->out, ", %llu not matching --filter", (unsigned long long)t->filtered);
+			fprintf(t->out, ", %llu not matching --filter",
+				(unsigned long long)t->filtered);
 		fprintf(t->out, ")");
 		if (lost || over)
-			fprintf(t->out, "; %llu records and %llu trace messages lost (too fast to follow)",
+			fprintf(t->out,
+				"; %llu records and %llu trace messages lost (too fast to follow)",
 				(unsigned long long)lost, (unsigned long long)over);
 		fputc('\n', t->out);
 		if (st_line)

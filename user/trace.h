@@ -38,8 +38,8 @@ struct mx_trace_run {
 	struct mx_nftrace *nft; /* NULL: no nftables trace */
 	struct mx_rules *rules;
 	int nft_dry; /* the trace socket was found empty during this batch */
-	int kfree;  /* drop reasons attached */
-	int legacy; /* iptables-legacy tables present: drops attributed by counters */
+	int kfree;   /* drop reasons attached */
+	int legacy;  /* iptables-legacy tables present: drops attributed by counters */
 	/* --write / --filter */
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;

@@ -23,8 +23,8 @@
  * notes' priority table. PREROUTING -101 is after conntrack (-200), so the
  * packet already has its conntrack entry but not yet its new address. */
 const struct mx_trace_prio mx_trace_prios[MX_NHOOKS] = {
-	[MX_HOOK_PRE] = {-101, -99}, [MX_HOOK_IN] = {-1, 1},   [MX_HOOK_FWD] = {-1, 1},
-	[MX_HOOK_OUT] = {-1, 1},     [MX_HOOK_POST] = {99, 101},
+    [MX_HOOK_PRE] = {-101, -99}, [MX_HOOK_IN] = {-1, 1},     [MX_HOOK_FWD] = {-1, 1},
+    [MX_HOOK_OUT] = {-1, 1},	 [MX_HOOK_POST] = {99, 101},
 };
 
 #define MAX_LINKS (2 * MX_NHOOKS * 2)
@@ -41,10 +41,10 @@ struct mx_trace_bpf {
 };
 
 static const char *const hook_mech_names[] = {
-	[MX_TRACE_NFLINK] = "netfilter link observers",
-	[MX_TRACE_FENTRY] = "fentry/fexit nf_hook_slow",
-	[MX_TRACE_KPROBE] = "kprobe/kretprobe nf_hook_slow",
-	[MX_TRACE_NONE] = "none",
+    [MX_TRACE_NFLINK] = "netfilter link observers",
+    [MX_TRACE_FENTRY] = "fentry/fexit nf_hook_slow",
+    [MX_TRACE_KPROBE] = "kprobe/kretprobe nf_hook_slow",
+    [MX_TRACE_NONE] = "none",
 };
 
 const char *mx_trace_hooks_name(enum mx_trace_hooks m)
@@ -113,8 +113,8 @@ static int nf_link(struct mx_trace_bpf *t, struct bpf_program *prog, int pf, int
 	if (fd < 0) {
 		int err = errno;
 
-		mx_err("trace: attach %s %s observer at priority %d: %s", pf == NFPROTO_IPV4 ? "ipv4" : "ipv6",
-		       hook_names[hook], prio, strerror(err));
+		mx_err("trace: attach %s %s observer at priority %d: %s",
+		       pf == NFPROTO_IPV4 ? "ipv4" : "ipv6", hook_names[hook], prio, strerror(err));
 		return -err;
 	}
 	t->link_fds[t->nlinks++] = fd;
@@ -129,7 +129,8 @@ static int attach_nflink(struct mx_trace_bpf *t)
 
 	for (i = 0; i < 2; i++)
 		for (h = 0; h < MX_NHOOKS; h++) {
-			err = nf_link(t, t->skel->progs.nf_before, pfs[i], h, mx_trace_prios[h].before);
+			err = nf_link(t, t->skel->progs.nf_before, pfs[i], h,
+				      mx_trace_prios[h].before);
 			if (!err)
 				err = nf_link(t, t->skel->progs.nf_after, pfs[i], h,
 					      mx_trace_prios[h].after);
@@ -227,14 +228,15 @@ int mx_trace_bpf_open(struct mx_trace_bpf **out, const struct mx_trace_bpf_opts 
 	err = trace_bpf__load(t->skel);
 	if (err) {
 		mx_err("trace: load BPF programs (%s): %s%s", mx_trace_hooks_name(o->hooks),
-		       strerror(-err), err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+		       strerror(-err),
+		       err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
 		goto fail;
 	}
 	if (o->hooks == MX_TRACE_NFLINK)
 		err = attach_nflink(t);
 	else
 		err = attach_prog(t, keep[0], "nf_hook_slow entry")
-			      ?: attach_prog(t, keep[1], "nf_hook_slow return");
+			  ?: attach_prog(t, keep[1], "nf_hook_slow return");
 	if (!err && keep[2])
 		err = attach_prog(t, keep[2], "tracepoint skb:kfree_skb");
 	if (err)

@@ -34,8 +34,8 @@ typedef void (*mx_trace_cb)(const struct mx_trace_event *ev, void *ctx);
 struct mx_trace_bpf_opts {
 	enum mx_trace_hooks hooks;
 	uint16_t port;
-	int capture;  /* copy header bytes for --write */
-	int kfree;    /* attach skb:kfree_skb */
+	int capture; /* copy header bytes for --write */
+	int kfree;   /* attach skb:kfree_skb */
 	mx_trace_cb cb;
 	void *ctx;
 };

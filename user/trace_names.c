@@ -366,7 +366,8 @@ int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, c
 		if (exact > best) {
 			best = exact;
 			best_ino = ino;
-			inet_ntop(family == 4 ? AF_INET : AF_INET6, a, best_addr, sizeof(best_addr));
+			inet_ntop(family == 4 ? AF_INET : AF_INET6, a, best_addr,
+				  sizeof(best_addr));
 		}
 	}
 	fclose(f);

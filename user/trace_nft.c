@@ -126,7 +126,7 @@ static void add_payload(struct nftnl_rule *r, uint32_t offset, uint32_t len)
 enum trace_kind {
 	TR_CONTROL, /* tcp flags & (fin|syn|rst) != 0: always traced */
 	TR_SAMPLE,  /* limit rate R/second: the rest, sampled */
-	TR_ALL,     /* every packet */
+	TR_ALL,	    /* every packet */
 };
 
 /* meta l4proto PROTO th {s,d}port PORT [tcp flags & (fin|syn|rst) != 0 |
@@ -210,8 +210,9 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWTABLE, NFPROTO_INET,
-					  NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, (*seq)++);
+		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWTABLE,
+					  NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK,
+					  (*seq)++);
 		nftnl_table_nlmsg_build_payload(h, t);
 		nftnl_table_free(t);
 		mnl_nlmsg_batch_next(b);
@@ -225,8 +226,8 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, TRACE_PRIO);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN, NFPROTO_INET,
-					  NLM_F_CREATE | NLM_F_ACK, (*seq)++);
+		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN,
+					  NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, (*seq)++);
 		nftnl_chain_nlmsg_build_payload(h, c);
 		nftnl_chain_free(c);
 		mnl_nlmsg_batch_next(b);
@@ -246,11 +247,11 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 				kind = TR_ALL;
 			if (kind == TR_CONTROL && !rate)
 				continue; /* the TR_ALL rule covers them */
-			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port, kind,
-				       rate);
-			h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
-						  NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-						  (*seq)++);
+			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port,
+				       kind, rate);
+			h = nftnl_nlmsg_build_hdr(
+			    mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, NFPROTO_INET,
+			    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, (*seq)++);
 			nftnl_rule_nlmsg_build_payload(h, r);
 			nftnl_rule_free(r);
 			mnl_nlmsg_batch_next(b);
@@ -327,8 +328,8 @@ static int header_key(const struct nftnl_trace *t, struct id_key *k)
 		return -1;
 	nh = nftnl_trace_get_data(t, NFTNL_TRACE_NETWORK_HEADER, &nlen);
 	th = nftnl_trace_is_set(t, NFTNL_TRACE_TRANSPORT_HEADER)
-		     ? nftnl_trace_get_data(t, NFTNL_TRACE_TRANSPORT_HEADER, &tlen)
-		     : NULL;
+		 ? nftnl_trace_get_data(t, NFTNL_TRACE_TRANSPORT_HEADER, &tlen)
+		 : NULL;
 	if (nlen < 20)
 		return -1;
 	memset(k, 0, sizeof(*k));
@@ -397,7 +398,6 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 	d->key_seq = slot->seq;
 	d->key_ack = slot->ack;
 	d->seq = n->ndec++;
-
 }
 
 static int on_msg(const struct nlmsghdr *h, void *data)
@@ -405,8 +405,7 @@ static int on_msg(const struct nlmsghdr *h, void *data)
 	struct mx_nftrace *n = data;
 	struct nftnl_trace *t;
 
-	if ((h->nlmsg_type & 0xff) != NFT_MSG_TRACE ||
-	    h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
+	if ((h->nlmsg_type & 0xff) != NFT_MSG_TRACE || h->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES)
 		return MNL_CB_OK;
 	n->msgs++;
 	t = nftnl_trace_alloc();

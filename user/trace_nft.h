@@ -14,9 +14,9 @@
 
 /* One decision of one chain for one packet. */
 struct mx_nft_decision {
-	int hook;        /* NF_INET_* of the base chain, -1 unknown */
-	uint8_t family;  /* NFPROTO_* of the table */
-	uint8_t type;    /* NFT_TRACETYPE_RULE / RETURN / POLICY */
+	int hook;	 /* NF_INET_* of the base chain, -1 unknown */
+	uint8_t family;	 /* NFPROTO_* of the table */
+	uint8_t type;	 /* NFT_TRACETYPE_RULE / RETURN / POLICY */
 	int32_t verdict; /* NF_DROP, NF_ACCEPT, NFT_JUMP, NFT_GOTO, NFT_CONTINUE, NFT_RETURN */
 	uint64_t handle; /* rule handle (type RULE) */
 	uint32_t iif, oif;

@@ -22,8 +22,7 @@ static const char *const hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWAR
 static const int path_order[MX_NHOOKS] = {MX_HOOK_PRE, MX_HOOK_IN, MX_HOOK_FWD, MX_HOOK_OUT,
 					  MX_HOOK_POST};
 
-static const char *fmt_ep(int family, const uint8_t *addr, uint16_t port_be, char *buf,
-			  size_t len)
+static const char *fmt_ep(int family, const uint8_t *addr, uint16_t port_be, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -200,7 +199,8 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 			json_object_object_add(j, "socket", json_object_new_string(b));
 		} else {
 			snprintf(buf, len, "passed INPUT to %s, where no socket listens", a);
-			json_object_object_add(j, "kind", json_object_new_string("local_no_socket"));
+			json_object_object_add(j, "kind",
+					       json_object_new_string("local_no_socket"));
 		}
 		json_object_object_add(j, "to", json_object_new_string(a));
 		return;
@@ -222,7 +222,8 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 	json_object_object_add(j, "reason", json_object_new_string(rs));
 	json_object_object_add(j, "location", json_object_new_string(ks));
 	if (ev->end == MX_END_LATE_DROP) {
-		snprintf(buf, len, "passed netfilter, then dropped by the kernel: %s at %s", rs, ks);
+		snprintf(buf, len, "passed netfilter, then dropped by the kernel: %s at %s", rs,
+			 ks);
 		json_object_object_add(j, "after_netfilter", json_object_new_boolean(1));
 		return;
 	}
@@ -237,7 +238,9 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 				 "DROPPED in %s between priority %d and %d (%s table): %s at %s",
 				 hook_names[last], mx_trace_prios[last].before,
 				 mx_trace_prios[last].after,
-				 last == MX_HOOK_PRE ? "nat" : last == MX_HOOK_POST ? "nat" : "filter",
+				 last == MX_HOOK_PRE	? "nat"
+				 : last == MX_HOOK_POST ? "nat"
+							: "filter",
 				 rs, ks);
 		else
 			snprintf(buf, len, "DROPPED in %s: %s at %s", hook_names[last], rs, ks);
@@ -273,8 +276,9 @@ static void print_repeats(struct mx_trace_run *t, struct mx_trace_flow *fl)
 		json_object_object_add(j, "flow", json_object_new_string(fl->label));
 		json_object_object_add(j, "like_packet", json_object_new_int64(fl->first_id));
 		json_object_object_add(j, "packets", json_object_new_int64(fl->repeats));
-		fprintf(t->out, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-									       JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(t->out, "%s\n",
+			json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else {
 		fprintf(t->out, "   … %llu more packet%s of %s took the same path as #%llu\n",
@@ -316,12 +320,13 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	/* Repeats (same flow, same path) are counted before any costly
 	 * naming. Rules are part of the path when the packet was traced by
 	 * nftables (established packets are sampled, see trace_nft.c). */
-	sig = mix(mix(mix(ev->seen, ev->end), ev->drop_reason),
-		  mix(ev->in_ifindex, ev->out_ifindex));
+	sig =
+	    mix(mix(mix(ev->seen, ev->end), ev->drop_reason), mix(ev->in_ifindex, ev->out_ifindex));
 	sig_rules = sig;
 	for (i = 0; i < ndec; i++)
-		sig_rules = mix(mix_str(mix_str(mix(sig_rules, dec[i].handle), dec[i].table), dec[i].chain),
-				(uint32_t)dec[i].verdict + 100 * dec[i].type);
+		sig_rules =
+		    mix(mix_str(mix_str(mix(sig_rules, dec[i].handle), dec[i].table), dec[i].chain),
+			(uint32_t)dec[i].verdict + 100 * dec[i].type);
 	flow = flow_slot(t, ev, &key);
 	if (!t->every && flow->key == key && flow->sig == sig &&
 	    (!ndec || flow->sig_rules == sig_rules)) {
@@ -366,8 +371,8 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			if (lines[i].d->type == NFT_TRACETYPE_RULE &&
 			    (lines[i].d->verdict == NF_DROP)) {
 				line_text(&lines[i], lt, sizeof(lt));
-				snprintf(t->st_summary, sizeof(t->st_summary), "%.500s; by %.1000s", endtxt,
-					 lt);
+				snprintf(t->st_summary, sizeof(t->st_summary), "%.500s; by %.1000s",
+					 endtxt, lt);
 			}
 	}
 
@@ -405,8 +410,7 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 					fprintf(f, "      %s\n", lt);
 				}
 			if ((h == MX_HOOK_PRE || h == MX_HOOK_OUT) && ev->has_ct &&
-			    (ev->ct_status & IPS_DST_NAT) &&
-			    (ev->seen & MX_SEEN(h, 1))) {
+			    (ev->ct_status & IPS_DST_NAT) && (ev->seen & MX_SEEN(h, 1))) {
 				if (!ev->ct_dir)
 					fprintf(f, "      DNAT %s → %s (conntrack)\n",
 						fmt_ep(ev->family, ev->ct_orig.daddr,
@@ -414,7 +418,9 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 						fmt_ep(ev->family, ev->ct_reply.saddr,
 						       ev->ct_reply.sport, b, sizeof(b)));
 				else
-					fprintf(f, "      reply of a DNAT'ed connection: source %s becomes %s in POSTROUTING\n",
+					fprintf(f,
+						"      reply of a DNAT'ed connection: source %s "
+						"becomes %s in POSTROUTING\n",
 						fmt_ep(ev->family, ev->ct_reply.saddr,
 						       ev->ct_reply.sport, a, sizeof(a)),
 						fmt_ep(ev->family, ev->ct_orig.daddr,
@@ -422,9 +428,11 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			}
 		}
 		for (i = 0; i < (size_t)nhits; i++)
-			fprintf(f, "      legacy %s %s rule %d: %s → %s (its counter moved by %llu)\n",
+			fprintf(f,
+				"      legacy %s %s rule %d: %s → %s (its counter moved by %llu)\n",
 				hits[i].table, hits[i].chain, hits[i].pos, hits[i].text,
-				hits[i].reject ? "REJECT" : "DROP", (unsigned long long)hits[i].packets);
+				hits[i].reject ? "REJECT" : "DROP",
+				(unsigned long long)hits[i].packets);
 		fprintf(f, "  ⇒ %s\n", endtxt);
 		json_object_put(endj);
 		return;
@@ -445,20 +453,22 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	if (ev->has_ct && (ev->ct_status & IPS_DST_NAT)) {
 		json_object *n = json_object_new_object();
 
-		json_object_object_add(n, "from",
-				       json_object_new_string(fmt_ep(ev->family, ev->ct_orig.daddr,
-								     ev->ct_orig.dport, a, sizeof(a))));
-		json_object_object_add(n, "to",
-				       json_object_new_string(fmt_ep(ev->family, ev->ct_reply.saddr,
-								     ev->ct_reply.sport, b, sizeof(b))));
+		json_object_object_add(
+		    n, "from",
+		    json_object_new_string(
+			fmt_ep(ev->family, ev->ct_orig.daddr, ev->ct_orig.dport, a, sizeof(a))));
+		json_object_object_add(
+		    n, "to",
+		    json_object_new_string(
+			fmt_ep(ev->family, ev->ct_reply.saddr, ev->ct_reply.sport, b, sizeof(b))));
 		json_object_object_add(n, "direction",
 				       json_object_new_string(ev->ct_dir ? "reply" : "original"));
 		json_object_object_add(j, "dnat", n);
 	}
 	if (ev->has_ct && (ev->ct_status & IPS_SRC_NAT))
-		json_object_object_add(j, "snat_to",
-				       json_object_new_string(fmt_addr(ev->family, ev->ct_reply.daddr,
-								       a, sizeof(a))));
+		json_object_object_add(
+		    j, "snat_to",
+		    json_object_new_string(fmt_addr(ev->family, ev->ct_reply.daddr, a, sizeof(a))));
 	path = json_object_new_array();
 	for (k = 0; k < MX_NHOOKS; k++) {
 		json_object *hj, *rules;
@@ -472,8 +482,10 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			continue;
 		hj = json_object_new_object();
 		json_object_object_add(hj, "hook", json_object_new_string(hook_names[h]));
-		json_object_object_add(hj, "entered", json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 0))));
-		json_object_object_add(hj, "passed", json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 1))));
+		json_object_object_add(hj, "entered",
+				       json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 0))));
+		json_object_object_add(hj, "passed",
+				       json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 1))));
 		rules = json_object_new_array();
 		for (i = 0; i < ndec; i++) {
 			const struct mx_nft_decision *d = lines[i].d;
@@ -483,19 +495,28 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			if (lines[i].hook != h)
 				continue;
 			r = json_object_new_object();
-			json_object_object_add(r, "family", json_object_new_string(mx_nfproto_name(d->family)));
+			json_object_object_add(r, "family",
+					       json_object_new_string(mx_nfproto_name(d->family)));
 			json_object_object_add(r, "table", json_object_new_string(d->table));
 			json_object_object_add(r, "chain", json_object_new_string(d->chain));
 			if (lines[i].base[0])
-				json_object_object_add(r, "from_chain", json_object_new_string(lines[i].base));
-			json_object_object_add(r, "type", json_object_new_string(
-				d->type == NFT_TRACETYPE_RULE ? "rule" : d->type == NFT_TRACETYPE_RETURN ? "return" : "policy"));
+				json_object_object_add(r, "from_chain",
+						       json_object_new_string(lines[i].base));
+			json_object_object_add(
+			    r, "type",
+			    json_object_new_string(d->type == NFT_TRACETYPE_RULE     ? "rule"
+						   : d->type == NFT_TRACETYPE_RETURN ? "return"
+										     : "policy"));
 			if (d->type == NFT_TRACETYPE_RULE) {
-				json_object_object_add(r, "rule", json_object_new_int(lines[i].pos));
-				json_object_object_add(r, "handle", json_object_new_int64(d->handle));
-				json_object_object_add(r, "text", json_object_new_string(lines[i].text));
+				json_object_object_add(r, "rule",
+						       json_object_new_int(lines[i].pos));
+				json_object_object_add(r, "handle",
+						       json_object_new_int64(d->handle));
+				json_object_object_add(r, "text",
+						       json_object_new_string(lines[i].text));
 			}
-			json_object_object_add(r, "verdict", json_object_new_string(verdict_name(d, vb, sizeof(vb))));
+			json_object_object_add(
+			    r, "verdict", json_object_new_string(verdict_name(d, vb, sizeof(vb))));
 			line_text(&lines[i], lt, sizeof(lt));
 			json_object_object_add(r, "line", json_object_new_string(lt));
 			json_object_array_add(rules, r);
@@ -514,8 +535,11 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			json_object_object_add(r, "chain", json_object_new_string(hits[k].chain));
 			json_object_object_add(r, "rule", json_object_new_int(hits[k].pos));
 			json_object_object_add(r, "text", json_object_new_string(hits[k].text));
-			json_object_object_add(r, "verdict", json_object_new_string(hits[k].reject ? "REJECT" : "DROP"));
-			json_object_object_add(r, "counter_delta", json_object_new_int64(hits[k].packets));
+			json_object_object_add(
+			    r, "verdict",
+			    json_object_new_string(hits[k].reject ? "REJECT" : "DROP"));
+			json_object_object_add(r, "counter_delta",
+					       json_object_new_int64(hits[k].packets));
 			json_object_array_add(lh, r);
 		}
 		json_object_object_add(j, "legacy_rules", lh);
@@ -523,7 +547,8 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	json_object_object_add(endj, "summary", json_object_new_string(endtxt));
 	json_object_object_add(j, "end", endj);
 	fprintf(t->out, "%s\n",
-		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
 }
 
@@ -535,8 +560,9 @@ void mx_trace_mechanisms(struct mx_trace_run *t, char *buf, size_t len)
 		snprintf(hooks, sizeof(hooks),
 			 "netfilter link observers (PREROUTING %d/%d, INPUT/FORWARD/OUTPUT %d/%d, "
 			 "POSTROUTING %d/%d)",
-			 mx_trace_prios[0].before, mx_trace_prios[0].after, mx_trace_prios[1].before,
-			 mx_trace_prios[1].after, mx_trace_prios[4].before, mx_trace_prios[4].after);
+			 mx_trace_prios[0].before, mx_trace_prios[0].after,
+			 mx_trace_prios[1].before, mx_trace_prios[1].after,
+			 mx_trace_prios[4].before, mx_trace_prios[4].after);
 	else
 		snprintf(hooks, sizeof(hooks), "%s", mx_trace_hooks_name(t->hooks));
 	snprintf(buf, len, "%s; %s%s%s; %s%s", hooks,

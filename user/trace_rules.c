@@ -183,8 +183,8 @@ int mx_rules_legacy_present(struct mx_rules *r)
 static const struct fw_rule *old_rule(const struct fw_ruleset *rs, const struct fw_table *t,
 				      const struct fw_chain *c, int i)
 {
-	const struct fw_chain *oc = fw_chain_find(fw_table_find(rs, FW_LEGACY, t->family, t->name),
-						  c->name);
+	const struct fw_chain *oc =
+	    fw_chain_find(fw_table_find(rs, FW_LEGACY, t->family, t->name), c->name);
 
 	return oc && i < oc->nrules ? &oc->rules[i] : NULL;
 }
@@ -207,12 +207,14 @@ int mx_rules_legacy_drops(struct mx_rules *r, int family, struct mx_legacy_hit *
 			const struct fw_chain *c = &t->chains[ci];
 
 			for (i = 0; i < c->nrules && n < max; i++) {
-				const struct fw_rule *nr = &c->rules[i], *or = old_rule(&r->legacy, t, c, i);
+				const struct fw_rule *nr = &c->rules[i],
+						     * or = old_rule(&r->legacy, t, c, i);
 
 				if (nr->verdict != FW_V_DROP && nr->verdict != FW_V_REJECT)
 					continue;
 				/* Same rule (same text) with a counter that moved. */
-				if (!or || strcmp(or->text, nr->text) || nr->packets <= or->packets)
+				if (! or || strcmp(or->text, nr->text) ||
+				    nr->packets <= or->packets)
 					continue;
 				snprintf(hits[n].table, sizeof(hits[n].table), "%s", t->name);
 				snprintf(hits[n].chain, sizeof(hits[n].chain), "%s", c->name);

@@ -353,4 +353,3 @@ void mx_selftest_sweep(void)
 		nl_socket_free(sk);
 	if_freenameindex(ifs);
 }
-

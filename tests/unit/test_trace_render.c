@@ -86,11 +86,13 @@ static void test_forwarded_text(void **state)
 	(void)state;
 	assert_non_null(strstr(s, "#1 "));
 	assert_non_null(strstr(s, "tcp 203.0.113.7:40000 → 192.0.2.1:25 [S] len 60"));
-	assert_non_null(strstr(s, "  PREROUTING  in eth0\n      DNAT 192.0.2.1:25 → 172.22.1.25:25 (conntrack)\n"));
+	assert_non_null(strstr(
+	    s, "  PREROUTING  in eth0\n      DNAT 192.0.2.1:25 → 172.22.1.25:25 (conntrack)\n"));
 	assert_non_null(strstr(s, "  FORWARD     in eth0 out br-mailcow\n"));
 	assert_non_null(strstr(s, "  ⇒ forwarded to 172.22.1.25:25 out br-mailcow\n"));
 	assert_null(strstr(s, "#2 "));
-	assert_non_null(strstr(s, "… 1 more packet of tcp 203.0.113.7:40000 → 192.0.2.1:25 took the same path as #1"));
+	assert_non_null(strstr(
+	    s, "… 1 more packet of tcp 203.0.113.7:40000 → 192.0.2.1:25 took the same path as #1"));
 	assert_int_equal(run.printed, 1);
 	free(s);
 }
@@ -111,7 +113,9 @@ static void test_drop_text(void **state)
 	char *s = render(0, fill_drop);
 
 	(void)state;
-	assert_non_null(strstr(s, "⇒ DROPPED in FORWARD between priority -1 and 1 (filter table): reason 100000 at 0x0"));
+	assert_non_null(strstr(
+	    s,
+	    "⇒ DROPPED in FORWARD between priority -1 and 1 (filter table): reason 100000 at 0x0"));
 	assert_null(strstr(s, "POSTROUTING"));
 	assert_int_equal(run.drops, 1);
 	free(s);
@@ -145,9 +149,9 @@ static void test_drop_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_forwarded_text),
-		cmocka_unit_test(test_drop_text),
-		cmocka_unit_test(test_drop_json),
+	    cmocka_unit_test(test_forwarded_text),
+	    cmocka_unit_test(test_drop_text),
+	    cmocka_unit_test(test_drop_json),
 	};
 
 	unsetenv("DOCKER_HOST");
