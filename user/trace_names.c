@@ -327,14 +327,26 @@ static int owner_of_inode(unsigned long ino, char *buf, size_t len)
 	return -1;
 }
 
-int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, char *buf,
-		    size_t len)
+/* /proc prints each 32-bit word of an address in host byte order. */
+static void proc_addr(const char *hex, int alen, uint8_t *a)
 {
-	char path[64], line[512], local[64], who[128];
-	unsigned long ino;
-	unsigned int lport, st;
+	int i;
+
+	for (i = 0; i < alen / 4; i++) {
+		unsigned int w = 0;
+
+		sscanf(hex + i * 8, "%8x", &w);
+		memcpy(a + i * 4, &w, 4);
+	}
+}
+
+int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, const uint8_t *raddr,
+		    uint16_t rport, int syn, char *buf, size_t len)
+{
+	char path[64], line[512], local[64], remote[64], who[128];
+	unsigned long ino, best_ino = 0;
+	unsigned int lport, rp, st;
 	int alen = family == 4 ? 4 : 16, best = -1;
-	unsigned long best_ino = 0;
 	char best_addr[64] = "";
 	FILE *f;
 
@@ -344,27 +356,29 @@ int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, c
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		uint8_t a[16] = {0};
-		int exact, i;
+		uint8_t a[16] = {0}, r[16] = {0};
+		int score;
 
-		if (sscanf(line, " %*d: %63[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu", local,
-			   &lport, &st, &ino) != 4)
+		if (sscanf(line,
+			   " %*d: %63[0-9A-Fa-f]:%x %63[0-9A-Fa-f]:%x %x %*s %*s %*s %*s %*s %lu",
+			   local, &lport, remote, &rp, &st, &ino) != 6 ||
+		    lport != port)
 			continue;
-		/* TCP: LISTEN (0x0A); UDP: unconnected (0x07). */
-		if (lport != port || st != (proto == 6 ? 0x0A : 0x07))
+		proc_addr(local, alen, a);
+		proc_addr(remote, alen, r);
+		/* The connection's own socket first, then an exact listener or
+		 * unconnected UDP socket, then a wildcard one. */
+		/* (A SYN is for the listener; inode 0 is a TIME_WAIT leftover.) */
+		if (!syn && ino && !memcmp(a, addr, alen) && rp == rport && !memcmp(r, raddr, alen))
+			score = 3;
+		else if (st == (proto == 6 ? 0x0A : 0x07) && !memcmp(a, addr, alen))
+			score = 2;
+		else if (st == (proto == 6 ? 0x0A : 0x07) && !memcmp(a, (uint8_t[16]){0}, alen))
+			score = 1;
+		else
 			continue;
-		/* /proc prints each 32-bit word in host byte order. */
-		for (i = 0; i < alen / 4; i++) {
-			unsigned int w;
-
-			sscanf(local + i * 8, "%8x", &w);
-			memcpy(a + i * 4, &w, 4);
-		}
-		exact = !memcmp(a, addr, alen);
-		if (!exact && memcmp(a, (uint8_t[16]){0}, alen))
-			continue;
-		if (exact > best) {
-			best = exact;
+		if (score > best) {
+			best = score;
 			best_ino = ino;
 			inet_ntop(family == 4 ? AF_INET : AF_INET6, a, best_addr,
 				  sizeof(best_addr));
@@ -375,7 +389,8 @@ int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, c
 		return -1;
 	if (owner_of_inode(best_ino, who, sizeof(who)))
 		snprintf(who, sizeof(who), "socket inode %lu", best_ino);
-	snprintf(buf, len, family == 6 ? "[%s]:%u (%s)" : "%s:%u (%s)", best_addr, port, who);
+	snprintf(buf, len, family == 6 ? "[%s]:%u (%s%s)" : "%s:%u (%s%s)", best_addr, port,
+		 best == 3 ? "connected, " : "", who);
 	return 0;
 }
 

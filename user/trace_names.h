@@ -15,10 +15,12 @@ const char *mx_drop_reason_name(uint32_t reason, char *buf, size_t len);
 const char *mx_ksym(uint64_t addr, char *buf, size_t len);
 /* Name of the container holding address (4 or 16 bytes); 0 or -1. */
 int mx_container_by_addr(int family, const uint8_t *addr, char *name, size_t len);
-/* A listening (TCP) or bound (UDP) socket on addr:port (host byte order
- * port): "0.0.0.0:25 (postfix master, pid 812)"; 0 or -1. */
-int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, char *buf,
-		    size_t len);
+/* The socket a packet to addr:port from raddr:rport (ports in host byte
+ * order) is for: the connection's own, else a listener (TCP) or unconnected
+ * socket (UDP), exact address before wildcard:
+ * "0.0.0.0:25 (master, pid 812)"; 0 or -1. */
+int mx_local_socket(int family, int proto, const uint8_t *addr, uint16_t port, const uint8_t *raddr,
+		    uint16_t rport, int syn, char *buf, size_t len);
 void mx_trace_names_free(void);
 
 #endif

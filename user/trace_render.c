@@ -192,13 +192,18 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 		return;
 	case MX_END_LOCAL_IN:
 		fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
-		if (mx_local_socket(fam, ev->proto, ev->last.daddr, ntohs(ev->last.dport), b,
+		if (mx_local_socket(fam, ev->proto, ev->last.daddr, ntohs(ev->last.dport),
+				    ev->last.saddr, ntohs(ev->last.sport),
+				    ev->proto == 6 && (ev->tcp_flags & 0x12) == 0x02, b,
 				    sizeof(b)) == 0) {
 			snprintf(buf, len, "delivered to a host socket: %s", b);
 			json_object_object_add(j, "kind", json_object_new_string("host_socket"));
 			json_object_object_add(j, "socket", json_object_new_string(b));
 		} else {
-			snprintf(buf, len, "passed INPUT to %s, where no socket listens", a);
+			snprintf(buf, len,
+				 "passed INPUT to %s; no socket found there (none listens, or the "
+				 "connection closed since)",
+				 a);
 			json_object_object_add(j, "kind",
 					       json_object_new_string("local_no_socket"));
 		}
