@@ -327,12 +327,20 @@ int nf_after(struct bpf_nf_ctx *ctx)
 	return NF_ACCEPT;
 }
 
+/* nf_hook_slow runs for every namespace; a netfilter link only for ours. */
+static __always_inline int state_in_our_netns(struct nf_hook_state *state)
+{
+	return BPF_CORE_READ(state, net, ns.inum) == netns_ino;
+}
+
 /* ---- front end 2: fentry/fexit on nf_hook_slow. Entry = before every
  * table of the hook, an accepting return (1) = after all of them. */
 
 SEC("fentry/nf_hook_slow")
 int BPF_PROG(fentry_hook, struct sk_buff *skb, struct nf_hook_state *state)
 {
+	if (!state_in_our_netns(state))
+		return 0;
 	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook), BPF_CORE_READ(state, in),
 		BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
 	return 0;
@@ -342,7 +350,7 @@ SEC("fexit/nf_hook_slow")
 int BPF_PROG(fexit_hook, struct sk_buff *skb, struct nf_hook_state *state,
 	     const struct nf_hook_entries *e, unsigned int s, int ret)
 {
-	if (ret == 1)
+	if (ret == 1 && state_in_our_netns(state))
 		observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
 			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER);
 	return 0;
@@ -373,15 +381,19 @@ int BPF_KPROBE(kprobe_hook, struct sk_buff *skb, struct nf_hook_state *state)
 {
 	__u32 zero = 0, d;
 	struct kp_stack *s = bpf_map_lookup_elem(&kp_stack, &zero);
+	int ours = state_in_our_netns(state);
 
-	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook), BPF_CORE_READ(state, in),
-		BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
+	if (ours)
+		observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
+			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
 	if (!s)
 		return 0;
+	/* Every call is pushed (the return probe pops blindly); other
+	 * namespaces' frames are marked with a NULL state. */
 	d = s->depth;
 	if (d < KP_DEPTH) {
 		s->f[d].skb = skb;
-		s->f[d].state = state;
+		s->f[d].state = ours ? state : NULL;
 	}
 	s->depth = d + 1;
 	return 0;
@@ -400,6 +412,8 @@ int BPF_KRETPROBE(kretprobe_hook, int ret)
 	if (d >= KP_DEPTH || ret != 1)
 		return 0;
 	state = s->f[d].state;
+	if (!state)
+		return 0;
 	observe(s->f[d].skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
 		BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER);
 	return 0;
