@@ -376,7 +376,10 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 
 	t->hooks = a.mech ? mx_trace_hooks_parse(a.mech) : mx_trace_hooks_choose(&why);
 	if (t->hooks == MX_TRACE_NONE) {
-		mx_err("trace: %s", why);
+		if (geteuid() != 0)
+			mx_err("trace: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+		else
+			mx_err("trace: %s", why);
 		goto out;
 	}
 	t->kfree = mx_feature(MX_FEAT_KFREE_SKB_REASON);

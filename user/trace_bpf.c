@@ -227,9 +227,13 @@ int mx_trace_bpf_open(struct mx_trace_bpf **out, const struct mx_trace_bpf_opts 
 		bpf_map__set_autocreate(t->skel->maps.kp_stack, false);
 	err = trace_bpf__load(t->skel);
 	if (err) {
+		/* As root, EPERM is the kernel's policy (a refused attach type,
+		 * lockdown), not a missing privilege. */
 		mx_err("trace: load BPF programs (%s): %s%s", mx_trace_hooks_name(o->hooks),
 		       strerror(-err),
-		       err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+		       err != -EPERM	? ""
+		       : geteuid() == 0 ? " (refused by this kernel)"
+					: " (needs CAP_BPF and CAP_PERFMON, or root)");
 		goto fail;
 	}
 	if (o->hooks == MX_TRACE_NFLINK)
