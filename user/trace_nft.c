@@ -384,6 +384,13 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 	 * a base chain, followed by its policy event. Nothing decided. */
 	if (d->type == NFT_TRACETYPE_RULE && !d->handle)
 		return;
+	/* Debian 12's 6.1 reports a `-j RETURN` rule as a RETURN event
+	 * carrying the rule's handle, 6.18 as a RULE event with verdict
+	 * return. One form for both. */
+	if (d->type == NFT_TRACETYPE_RETURN && d->handle) {
+		d->type = NFT_TRACETYPE_RULE;
+		d->verdict = NFT_RETURN;
+	}
 	if (d->type == NFT_TRACETYPE_POLICY)
 		d->verdict = nftnl_trace_get_u32(t, NFTNL_TRACE_POLICY);
 	else if (nftnl_trace_is_set(t, NFTNL_TRACE_VERDICT))

@@ -127,6 +127,12 @@ static void resolve(struct mx_trace_run *t, struct mx_nft_decision *dec, size_t 
 				 : -2;
 
 		l->d = &dec[i];
+		/* Falling off the end of a base chain (older kernels say so
+		 * before the policy event) decides nothing. */
+		if (h >= 0 && dec[i].type == NFT_TRACETYPE_RETURN) {
+			l->hook = -1;
+			continue;
+		}
 		if (h >= 0) {
 			cur_hook = h;
 			snprintf(cur_base, sizeof(cur_base), "%s", dec[i].chain);
