@@ -442,7 +442,8 @@ int mx_nftrace_read(struct mx_nftrace *n)
 	int fd = mnl_socket_get_fd(n->nl), count = 0;
 	ssize_t len;
 
-	for (;;) {
+	/* Bounded: a flood of trace messages must not starve the records. */
+	while (count < 4096) {
 		len = recv(fd, n->buf, sizeof(n->buf), MSG_DONTWAIT);
 		if (len < 0) {
 			if (errno == ENOBUFS) {
@@ -456,6 +457,7 @@ int mx_nftrace_read(struct mx_nftrace *n)
 		mnl_cb_run(n->buf, len, 0, 0, on_msg, n);
 		count++;
 	}
+	return count;
 }
 
 size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
