@@ -74,12 +74,14 @@ nt_connect() {
 	ip netns exec "$NT_C" busybox nc -w 3 $NT_PUB 25 </dev/null 2>/dev/null || true
 }
 
-# nt_trace_start OUTFILE ARGS...: mxprobe trace in the router, in the background,
+# nt_trace_start OUTFILE ARGS...: mxprobe trace in the router, in the background
+# (NT_MECH=fentry|kprobe|nflink forces the hook mechanism),
 # ready (its start line printed) when this returns. Sets NT_TRACE_PID.
 nt_trace_start() {
 	local out=$1 i
 	shift
-	"$MXPROBE" -N "$NT_R" ${NT_V:-} trace --port 25 "$@" >"$out" 2>"$out.err" &
+	"$MXPROBE" -N "$NT_R" ${NT_V:-} trace --port 25 ${NT_MECH:+--mechanism "$NT_MECH"} "$@" \
+		>"$out" 2>"$out.err" &
 	NT_TRACE_PID=$!
 	mx_on_exit "kill $NT_TRACE_PID"
 	for i in $(seq 100); do
