@@ -258,13 +258,17 @@ static __always_inline void dev_name(struct net_device *dev, char *name, __u32 *
 static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, struct net_device *in,
 				    struct net_device *out, int phase)
 {
+	int entry = phase == MX_PHASE_BEFORE && (hook == MX_HOOK_PRE || hook == MX_HOOK_OUT);
+	/* Where addresses can change: after DNAT (PREROUTING, OUTPUT) and
+	 * SNAT (POSTROUTING), and where the trip ends (INPUT). Elsewhere the
+	 * header and conntrack tuples are not read again. */
+	int reread = phase == MX_PHASE_AFTER && hook != MX_HOOK_FWD;
 	struct mx_trace_event *e;
 	struct hdr_info h;
-	struct nf_conn *ct;
+	struct nf_conn *ct = NULL;
 	__u64 key = (__u64)skb;
-	__u8 ctinfo;
-
-	int entry = phase == MX_PHASE_BEFORE && (hook == MX_HOOK_PRE || hook == MX_HOOK_OUT);
+	__u8 ctinfo = 0;
+	__u32 ifindex;
 
 	if ((pf != NFPROTO_IPV4 && pf != NFPROTO_IPV6) || hook >= MX_NHOOKS)
 		return;
@@ -272,25 +276,32 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, str
 	/* Past the entry, a packet we do not follow costs one lookup. */
 	if (strict_entry && !entry && (!e || e->end))
 		return;
-	if (parse(skb, &h))
-		return;
-	ct = skb_ct(skb, &ctinfo);
 	/* A packet starts at PREROUTING or OUTPUT; a record already ended
 	 * belongs to an earlier packet in the same (reused) sk_buff. */
 	if (!e || e->end || entry) {
+		if (parse(skb, &h))
+			return;
+		ct = skb_ct(skb, &ctinfo);
 		if (!port_matches(&h, ct))
 			return;
 		e = start(key, skb, &h);
 		if (!e)
 			return;
+		fill_ct(e, ct, ctinfo);
+	} else if (reread) {
+		if (parse(skb, &h) == 0)
+			e->last = h.f;
+		ct = skb_ct(skb, &ctinfo);
+		fill_ct(e, ct, ctinfo);
 	}
 	e->seen |= MX_SEEN(hook, phase);
-	e->last = h.f;
-	fill_ct(e, ct, ctinfo);
 	if (in && !e->in_ifindex)
 		dev_name(in, e->in_name, &e->in_ifindex);
-	if (out)
-		dev_name(out, e->out_name, &e->out_ifindex);
+	if (out) {
+		ifindex = BPF_CORE_READ(out, ifindex);
+		if (ifindex != e->out_ifindex)
+			dev_name(out, e->out_name, &e->out_ifindex);
+	}
 	if (phase != MX_PHASE_AFTER)
 		return;
 	if (hook == MX_HOOK_POST)

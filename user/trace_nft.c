@@ -48,6 +48,9 @@ struct mx_nftrace {
 	uint64_t ndec; /* total ever stored; dec[ndec % NDEC] is the next slot */
 	struct id_key ids[NIDS];
 	uint64_t overruns, msgs, unmatched;
+	/* Decisions stored and not yet taken: most records find none, and
+	 * then need no search at all. */
+	uint64_t unused;
 	char buf[1 << 16];
 };
 
@@ -366,8 +369,10 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 	if (!slot->valid || slot->id != id)
 		return; /* no header seen for this packet: cannot be matched */
 	d = &n->dec[i];
+	if (n->ndec >= NDEC && !n->used[i] && n->unused)
+		n->unused--; /* overwritten before anyone took it */
 	memset(d, 0, sizeof(*d));
-	n->used[i] = 0;
+	n->used[i] = 1; /* until it is complete, below */
 	d->hook = -1;
 	d->family = nftnl_trace_get_u32(t, NFTNL_TRACE_FAMILY);
 	d->type = nftnl_trace_get_u32(t, NFTNL_TRACE_TYPE);
@@ -405,6 +410,8 @@ static void store(struct mx_nftrace *n, const struct nftnl_trace *t)
 	d->key_seq = slot->seq;
 	d->key_ack = slot->ack;
 	d->seq = n->ndec++;
+	n->used[i] = 0;
+	n->unused++;
 }
 
 static int on_msg(const struct nlmsghdr *h, void *data)
@@ -468,6 +475,8 @@ size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
 	uint64_t lo = n->ndec > SCAN_BACK ? n->ndec - SCAN_BACK : 0, i;
 	size_t k = 0, a, b;
 
+	if (!n->unused)
+		return 0;
 	for (i = n->ndec; i > lo && k < max; i--) {
 		size_t slot = (i - 1) % NDEC;
 		struct mx_nft_decision *d = &n->dec[slot];
@@ -477,6 +486,7 @@ size_t mx_nftrace_take(struct mx_nftrace *n, const struct mx_trace_event *ev,
 		    d->key_family != ev->family)
 			continue;
 		n->used[slot] = 1;
+		n->unused--;
 		out[k++] = *d;
 	}
 	for (a = 0, b = k ? k - 1 : 0; a < b; a++, b--) {
