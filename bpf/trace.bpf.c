@@ -67,6 +67,10 @@ struct {
 } scratch SEC(".maps");
 
 __u64 next_id = 0;
+/* Records started and not yet ended. While none is (the port is idle),
+ * observers past the entry return without even a map lookup. A record the
+ * LRU drops unended keeps this above zero: slower, never wrong. */
+__s64 active = 0;
 
 struct hdr_info {
 	struct mx_flow f;
@@ -189,7 +193,7 @@ static __always_inline void fill_ct(struct mx_trace_event *e, struct nf_conn *ct
 static __always_inline struct mx_trace_event *start(__u64 key, struct sk_buff *skb,
 						    const struct hdr_info *h)
 {
-	struct mx_trace_event *e;
+	struct mx_trace_event *e, *old;
 	__u32 zero = 0;
 
 	e = bpf_map_lookup_elem(&scratch, &zero);
@@ -220,6 +224,9 @@ static __always_inline struct mx_trace_event *start(__u64 key, struct sk_buff *s
 		if (avail && bpf_probe_read_kernel(e->hdr, avail, head + nh) == 0)
 			e->cap_len = avail;
 	}
+	old = bpf_map_lookup_elem(&inflight, &key);
+	if (!old || old->end)
+		__sync_fetch_and_add(&active, 1);
 	if (bpf_map_update_elem(&inflight, &key, e, BPF_ANY))
 		return NULL;
 	return bpf_map_lookup_elem(&inflight, &key);
@@ -272,6 +279,8 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, str
 
 	if ((pf != NFPROTO_IPV4 && pf != NFPROTO_IPV6) || hook >= MX_NHOOKS)
 		return;
+	if (strict_entry && !entry && active <= 0)
+		return;
 	e = bpf_map_lookup_elem(&inflight, &key);
 	/* Past the entry, a packet we do not follow costs one lookup. */
 	if (strict_entry && !entry && (!e || e->end))
@@ -312,6 +321,7 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, str
 		e->end = MX_END_LOCAL_IN;
 	else
 		return;
+	__sync_fetch_and_add(&active, -1);
 	emit(e);
 	/* The entry stays (marked ended) so that a later drop of the same
 	 * packet (no socket, bridge, qdisc) is reported against it. */
@@ -480,6 +490,8 @@ int kfree_skb(struct trace_event_raw_kfree_skb___x *ctx)
 		bpf_map_delete_elem(&inflight, &key);
 		return 0;
 	}
+	if (!e->end)
+		__sync_fetch_and_add(&active, -1);
 	e->end = e->end ? MX_END_LATE_DROP : MX_END_DROP;
 	if (bpf_core_field_exists(ctx->reason))
 		e->drop_reason = ctx->reason;
