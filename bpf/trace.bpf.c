@@ -79,12 +79,19 @@ struct hdr_info {
 	__u8 family, proto, tcp_flags;
 };
 
+/* skb fields: netfilter and fentry programs get the sk_buff as a trusted
+ * BTF pointer and may load from it directly (no helper call, this runs for
+ * every packet); kprobes and tracepoints must go through
+ * bpf_probe_read_kernel. `direct` is a constant in each caller, so the
+ * other branch is not even compiled in. */
+#define SKB_RD(direct, skb, field) ((direct) ? (skb)->field : BPF_CORE_READ(skb, field))
+
 /* Reads the IP and TCP/UDP header at skb's network header. */
-static __always_inline int parse(struct sk_buff *skb, struct hdr_info *h)
+static __always_inline int parse(struct sk_buff *skb, struct hdr_info *h, int direct)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	unsigned char *head = SKB_RD(direct, skb, head);
+	__u16 nh = SKB_RD(direct, skb, network_header);
+	__u16 proto = bpf_ntohs(SKB_RD(direct, skb, protocol));
 	unsigned char *l4;
 	__u8 l4proto;
 
@@ -157,9 +164,9 @@ static __always_inline void read_tuple(struct nf_conntrack_tuple *t, struct mx_f
 }
 
 /* The packet's conntrack entry: where DNAT sent it, from the tuples. */
-static __always_inline struct nf_conn *skb_ct(struct sk_buff *skb, __u8 *ctinfo)
+static __always_inline struct nf_conn *skb_ct(struct sk_buff *skb, __u8 *ctinfo, int direct)
 {
-	unsigned long nfct = BPF_CORE_READ(skb, _nfct);
+	unsigned long nfct = SKB_RD(direct, skb, _nfct);
 
 	*ctinfo = nfct & 7;
 	return (struct nf_conn *)(nfct & NFCT_PTRMASK);
@@ -263,7 +270,7 @@ static __always_inline void dev_name(struct net_device *dev, char *name, __u32 *
 
 /* The one handler every front end calls. */
 static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, struct net_device *in,
-				    struct net_device *out, int phase)
+				    struct net_device *out, int phase, int direct)
 {
 	int entry = phase == MX_PHASE_BEFORE && (hook == MX_HOOK_PRE || hook == MX_HOOK_OUT);
 	/* Where addresses can change: after DNAT (PREROUTING, OUTPUT) and
@@ -288,9 +295,9 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, str
 	/* A packet starts at PREROUTING or OUTPUT; a record already ended
 	 * belongs to an earlier packet in the same (reused) sk_buff. */
 	if (!e || e->end || entry) {
-		if (parse(skb, &h))
+		if (parse(skb, &h, direct))
 			return;
-		ct = skb_ct(skb, &ctinfo);
+		ct = skb_ct(skb, &ctinfo, direct);
 		if (!port_matches(&h, ct))
 			return;
 		e = start(key, skb, &h);
@@ -298,9 +305,9 @@ static __always_inline void observe(struct sk_buff *skb, __u8 pf, __u8 hook, str
 			return;
 		fill_ct(e, ct, ctinfo);
 	} else if (reread) {
-		if (parse(skb, &h) == 0)
+		if (parse(skb, &h, direct) == 0)
 			e->last = h.f;
-		ct = skb_ct(skb, &ctinfo);
+		ct = skb_ct(skb, &ctinfo, direct);
 		fill_ct(e, ct, ctinfo);
 	}
 	e->seen |= MX_SEEN(hook, phase);
@@ -335,7 +342,7 @@ int nf_before(struct bpf_nf_ctx *ctx)
 {
 	const struct nf_hook_state *st = ctx->state;
 
-	observe(ctx->skb, st->pf, st->hook, st->in, st->out, MX_PHASE_BEFORE);
+	observe(ctx->skb, st->pf, st->hook, st->in, st->out, MX_PHASE_BEFORE, 1);
 	return NF_ACCEPT;
 }
 
@@ -344,7 +351,7 @@ int nf_after(struct bpf_nf_ctx *ctx)
 {
 	const struct nf_hook_state *st = ctx->state;
 
-	observe(ctx->skb, st->pf, st->hook, st->in, st->out, MX_PHASE_AFTER);
+	observe(ctx->skb, st->pf, st->hook, st->in, st->out, MX_PHASE_AFTER, 1);
 	return NF_ACCEPT;
 }
 
@@ -363,7 +370,7 @@ int BPF_PROG(fentry_hook, struct sk_buff *skb, struct nf_hook_state *state)
 	if (!state_in_our_netns(state))
 		return 0;
 	observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook), BPF_CORE_READ(state, in),
-		BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
+		BPF_CORE_READ(state, out), MX_PHASE_BEFORE, 0);
 	return 0;
 }
 
@@ -373,7 +380,7 @@ int BPF_PROG(fexit_hook, struct sk_buff *skb, struct nf_hook_state *state,
 {
 	if (ret == 1 && state_in_our_netns(state))
 		observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
-			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER);
+			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER, 0);
 	return 0;
 }
 
@@ -406,7 +413,7 @@ int BPF_KPROBE(kprobe_hook, struct sk_buff *skb, struct nf_hook_state *state)
 
 	if (ours)
 		observe(skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
-			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_BEFORE);
+			BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_BEFORE, 0);
 	if (!s)
 		return 0;
 	/* Every call is pushed (the return probe pops blindly); other
@@ -436,7 +443,7 @@ int BPF_KRETPROBE(kretprobe_hook, int ret)
 	if (!state)
 		return 0;
 	observe(s->f[d].skb, BPF_CORE_READ(state, pf), BPF_CORE_READ(state, hook),
-		BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER);
+		BPF_CORE_READ(state, in), BPF_CORE_READ(state, out), MX_PHASE_AFTER, 0);
 	return 0;
 }
 
@@ -473,9 +480,9 @@ int kfree_skb(struct trace_event_raw_kfree_skb___x *ctx)
 	if (!e) {
 		/* Dropped before our first observer (raw table, rp_filter,
 		 * a bad header): a packet of the port in our namespace? */
-		if (!in_our_netns(skb) || parse(skb, &h))
+		if (!in_our_netns(skb) || parse(skb, &h, 0))
 			return 0;
-		ct = skb_ct(skb, &ctinfo);
+		ct = skb_ct(skb, &ctinfo, 0);
 		if (!port_matches(&h, ct))
 			return 0;
 		e = start(key, skb, &h);
