@@ -35,6 +35,10 @@ const volatile __u8 capture = 0;     /* copy header bytes for --write */
  * with our own observers there; the nf_hook_slow front ends only see hooks
  * that have tables, so they take packets up wherever they first see them. */
 const volatile __u8 strict_entry = 0;
+/* Count, instead of sending, packets that repeat their flow's last path
+ * (not with --every-packet or --write, which want every packet). */
+const volatile __u8 dedupe = 0;
+#define DEDUPE_NS (250 * 1000 * 1000ULL) /* a record per flow and path at least this often */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -58,7 +62,28 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* A blank record to start from (too large for the BPF stack). */
+/* One flow along one path: repeats are counted here. */
+struct flow_key {
+	struct mx_flow f; /* conntrack original tuple, or the header */
+	__u32 seen;
+	__u32 in_ifindex, out_ifindex;
+	__u32 drop_reason;
+	__u8 proto, dir, end, pad;
+};
+struct flow_val {
+	__u64 last_ns;
+	__u32 count;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct flow_key);
+	__type(value, struct flow_val);
+} flows SEC(".maps");
+
+/* A blank record to start from (too large for the BPF stack); never
+ * written, so it stays all zero. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -200,13 +225,25 @@ static __always_inline void fill_ct(struct mx_trace_event *e, struct nf_conn *ct
 static __always_inline struct mx_trace_event *start(__u64 key, struct sk_buff *skb,
 						    const struct hdr_info *h)
 {
-	struct mx_trace_event *e, *old;
+	struct mx_trace_event *e;
 	__u32 zero = 0;
 
-	e = bpf_map_lookup_elem(&scratch, &zero);
-	if (!e)
-		return NULL;
-	__builtin_memset(e, 0, sizeof(*e));
+	/* A freed sk_buff's address comes back soon: its ended record is
+	 * reused in place, without a copy through the map. */
+	e = bpf_map_lookup_elem(&inflight, &key);
+	if (!e || e->end)
+		__sync_fetch_and_add(&active, 1);
+	if (e) {
+		__builtin_memset(e, 0, __builtin_offsetof(struct mx_trace_event, hdr));
+	} else {
+		struct mx_trace_event *blank = bpf_map_lookup_elem(&scratch, &zero);
+
+		if (!blank || bpf_map_update_elem(&inflight, &key, blank, BPF_ANY))
+			return NULL;
+		e = bpf_map_lookup_elem(&inflight, &key);
+		if (!e)
+			return NULL;
+	}
 	e->id = __sync_fetch_and_add(&next_id, 1) + 1;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->first = h->f;
@@ -231,12 +268,41 @@ static __always_inline struct mx_trace_event *start(__u64 key, struct sk_buff *s
 		if (avail && bpf_probe_read_kernel(e->hdr, avail, head + nh) == 0)
 			e->cap_len = avail;
 	}
-	old = bpf_map_lookup_elem(&inflight, &key);
-	if (!old || old->end)
-		__sync_fetch_and_add(&active, 1);
-	if (bpf_map_update_elem(&inflight, &key, e, BPF_ANY))
-		return NULL;
-	return bpf_map_lookup_elem(&inflight, &key);
+	return e;
+}
+
+/* True when the record only repeats its flow's path: counted, not sent. */
+static __always_inline int repeated(struct mx_trace_event *e, __u64 now)
+{
+	struct flow_key k;
+	struct flow_val *v, nv = {};
+
+	/* Connection setup and teardown are always sent. */
+	if (!dedupe || (e->proto == IPPROTO_TCP && (e->tcp_flags & 0x07)))
+		return 0;
+	__builtin_memset(&k, 0, sizeof(k));
+	k.f = e->has_ct ? e->ct_orig : e->first;
+	k.seen = e->seen;
+	k.in_ifindex = e->in_ifindex;
+	k.out_ifindex = e->out_ifindex;
+	k.drop_reason = e->drop_reason;
+	k.proto = e->proto;
+	k.dir = e->ct_dir;
+	k.end = e->end;
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (v && now - v->last_ns < DEDUPE_NS) {
+		__sync_fetch_and_add(&v->count, 1);
+		return 1;
+	}
+	if (v) {
+		e->repeats = v->count;
+		v->count = 0;
+		v->last_ns = now;
+	} else {
+		nv.last_ns = now;
+		bpf_map_update_elem(&flows, &k, &nv, BPF_ANY);
+	}
+	return 0;
 }
 
 static __always_inline void emit(struct mx_trace_event *e)
@@ -251,6 +317,8 @@ static __always_inline void emit(struct mx_trace_event *e)
 	__u64 size = capture ? sizeof(*e) : __builtin_offsetof(struct mx_trace_event, hdr);
 
 	e->end_ns = bpf_ktime_get_ns();
+	if (repeated(e, e->end_ns))
+		return;
 	if (bpf_ringbuf_output(&events, e, size, flags)) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&lost, &zero);

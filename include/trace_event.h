@@ -61,6 +61,9 @@ struct mx_trace_event {
 	__u32 in_ifindex;
 	__u32 out_ifindex;
 	__u32 cap_len; /* bytes valid in hdr[] */
+	/* Packets of the same flow along the same path that the kernel counted
+	 * instead of sending since this flow's last record (see dedupe). */
+	__u32 repeats;
 	__u16 ip_id;
 	__u8 family; /* 4 or 6 */
 	__u8 proto;

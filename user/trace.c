@@ -145,7 +145,7 @@ static void on_event(const struct mx_trace_event *ev, void *ctx)
 	size_t n = 0;
 	double w;
 
-	t->packets++;
+	t->packets += 1 + (uint64_t)ev->repeats;
 	if (t->nft) {
 		n = mx_nftrace_take(t->nft, ev, dec, MX_TRACE_MAX_DEC);
 		/* Packets go on while we read: this one's trace messages may
@@ -401,6 +401,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 	bo.port = t->port;
 	bo.capture = a.write || a.filter;
 	bo.kfree = t->kfree;
+	bo.dedupe = !a.every && !a.write && !a.filter;
 	bo.cb = on_event;
 	bo.ctx = t;
 	if (mx_trace_bpf_open(&t->bpf, &bo))
@@ -491,6 +492,7 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 	if (t->nft)
 		mx_nftrace_read(t->nft);
 	mx_trace_bpf_consume(t->bpf);
+	t->packets += mx_trace_bpf_pending(t->bpf);
 	if (st && st_rc < 0) {
 		mx_selftest_stop(st);
 		st_rc = mx_selftest_result(st, st_line, sizeof(st_line));

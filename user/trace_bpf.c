@@ -191,6 +191,7 @@ int mx_trace_bpf_open(struct mx_trace_bpf **out, const struct mx_trace_bpf_opts 
 	t->skel->rodata->trace_port = o->port;
 	t->skel->rodata->capture = o->capture ? 1 : 0;
 	t->skel->rodata->strict_entry = o->hooks == MX_TRACE_NFLINK;
+	t->skel->rodata->dedupe = o->dedupe ? 1 : 0;
 	/* kfree_skb is global: only drops in our own namespace count. */
 	if (stat("/proc/self/ns/net", &st) == 0)
 		t->skel->rodata->netns_ino = st.st_ino;
@@ -288,6 +289,28 @@ uint64_t mx_trace_bpf_lost(struct mx_trace_bpf *t)
 		for (i = 0; i < ncpu; i++)
 			sum += v[i];
 	free(v);
+	return sum;
+}
+
+uint64_t mx_trace_bpf_pending(struct mx_trace_bpf *t)
+{
+	/* struct flow_key of trace.bpf.c: 36 + 4 * 4 + 4 bytes. */
+	unsigned char key[56], next[56];
+	struct {
+		uint64_t last_ns;
+		uint32_t count, pad;
+	} v;
+	int fd = bpf_map__fd(t->skel->maps.flows), err;
+	uint64_t sum = 0;
+
+	if (bpf_map__key_size(t->skel->maps.flows) != sizeof(key))
+		return 0;
+	for (err = bpf_map_get_next_key(fd, NULL, next); !err;
+	     err = bpf_map_get_next_key(fd, key, next)) {
+		if (bpf_map_lookup_elem(fd, next, &v) == 0)
+			sum += v.count;
+		memcpy(key, next, sizeof(key));
+	}
 	return sum;
 }
 

@@ -36,6 +36,7 @@ struct mx_trace_bpf_opts {
 	uint16_t port;
 	int capture; /* copy header bytes for --write */
 	int kfree;   /* attach skb:kfree_skb */
+	int dedupe;  /* count repeats of a flow's path in the kernel */
 	mx_trace_cb cb;
 	void *ctx;
 };
@@ -45,6 +46,8 @@ int mx_trace_bpf_open(struct mx_trace_bpf **out, const struct mx_trace_bpf_opts 
 int mx_trace_bpf_fd(struct mx_trace_bpf *t); /* readable when records wait */
 int mx_trace_bpf_consume(struct mx_trace_bpf *t);
 uint64_t mx_trace_bpf_lost(struct mx_trace_bpf *t);
+/* Repeats counted in the kernel and not yet reported with a record. */
+uint64_t mx_trace_bpf_pending(struct mx_trace_bpf *t);
 /* Number of links/attachments made (for the header line). */
 int mx_trace_bpf_nlinks(struct mx_trace_bpf *t);
 void mx_trace_bpf_close(struct mx_trace_bpf *t);

@@ -285,7 +285,8 @@ static void print_repeats(struct mx_trace_run *t, struct mx_trace_flow *fl)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts", json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
+		json_object_object_add(j, "ts",
+				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
 		json_object_object_add(j, "event", json_object_new_string("repeat"));
 		json_object_object_add(j, "flow", json_object_new_string(fl->label));
 		json_object_object_add(j, "like_packet", json_object_new_int64(fl->first_id));
@@ -342,6 +343,9 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		    mix(mix_str(mix_str(mix(sig_rules, dec[i].handle), dec[i].table), dec[i].chain),
 			(uint32_t)dec[i].verdict + 100 * dec[i].type);
 	flow = flow_slot(t, ev, &key);
+	/* Repeats the kernel counted belong to this flow's last path. */
+	if (flow->key == key)
+		flow->repeats += ev->repeats;
 	if (!t->every && flow->key == key && flow->sig == sig &&
 	    (!ndec || flow->sig_rules == sig_rules)) {
 		flow->repeats++;
