@@ -11,7 +11,7 @@ ASAN_DIR  := $(BUILD)/asan
 ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/tests/%,$(UNIT_SRCS))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-test: test-deps test-unit test-asan test-integration
+test: test-deps test-unit test-asan fuzz-smoke test-integration
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(BUILD)/tests
 	$(call msg,CC-TEST,$@)

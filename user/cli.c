@@ -232,11 +232,12 @@ int mx_parse_args(struct mx_opts *o, int argc, char **argv, const char *cmd,
 		for (i = 0; extra->opts[i].name && n < 63; i++)
 			opts[n++] = extra->opts[i];
 	memset(&opts[n], 0, sizeof(opts[n]));
-	snprintf(shortopts, sizeof(shortopts), ":" GLOBAL_SHORT "%s",
+	/* Without a command yet, stop at the first non-option: the command. */
+	snprintf(shortopts, sizeof(shortopts), "%s:" GLOBAL_SHORT "%s", cmd ? "" : "+",
 		 extra && extra->shortopts ? extra->shortopts : "");
 
 	/* argv[0] is the command name (or the program name for global parsing). */
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the "+" ordering flag */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		int r;

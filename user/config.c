@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -308,6 +309,24 @@ static int apply_key(struct mx_config *cfg, const char *key, char *val)
 		if (!valid_host(val))
 			return -1;
 		snprintf(cfg->ntp_server, sizeof(cfg->ntp_server), "%s", val);
+		return 0;
+	}
+	if (!strcmp(key, "ca_file")) {
+		if (val[0] != '/' || access(val, R_OK) != 0)
+			return -1;
+		snprintf(cfg->ca_file, sizeof(cfg->ca_file), "%s", val);
+		return 0;
+	}
+	if (!strcmp(key, "probe_rate")) {
+		if (parse_double(val, &d) || d < 1 || d > 100000)
+			return -1;
+		cfg->probe_rate = d;
+		return 0;
+	}
+	if (!strcmp(key, "probe_burst")) {
+		if (parse_double(val, &d) || d < 1 || d > 10000)
+			return -1;
+		cfg->probe_burst = (unsigned)d;
 		return 0;
 	}
 	if (!strcmp(key, "docker_daemon_json") || !strcmp(key, "docker_data_root")) {

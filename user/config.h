@@ -74,6 +74,9 @@ struct mx_config {
 	int nos;
 	struct mx_thresholds th;
 	char ntp_server[256];
+	char ca_file[PATH_MAX]; /* TLS probes: CA bundle instead of the system store */
+	double probe_rate;      /* outbound probe starts per second */
+	unsigned probe_burst;   /* starts allowed at once */
 	char docker_daemon_json[PATH_MAX];
 	char docker_data_root[PATH_MAX]; /* default when daemon.json has none */
 	struct mx_mailcow_conf mc;       /* mc.present when read */

@@ -28,6 +28,8 @@ static const struct mx_port default_ports[] = {
 	{"redis", "Redis", "redis-mailcow", "REDIS_PORT", MX_TCP, 7654, "127.0.0.1"},
 };
 
+#define ROOTS "198.41.0.4 199.9.14.201 192.33.4.12 2001:503:ba3e::2:30 2801:1b8:10::b 2001:500:2::c"
+
 static const struct mx_target default_targets[] = {
 	{"clamd_rsync", "Clamd", "rsync.sanesecurity.net", 873, MX_TCP, "rsync",
 	 "Download ClamAV signatures", 0},
@@ -39,9 +41,9 @@ static const struct mx_target default_targets[] = {
 	 "Download Docker images from Docker Hub", 0},
 	{"asn_check", "mailcow", "asn-check.mailcow.email", 443, MX_TCP, "asn",
 	 "Bad-ASN check for the Spamhaus free blocklists", 0},
-	{"ip4_mailcow", "mailcow", "ip4.mailcow.email", 80, MX_TCP, "http",
+	{"ip4_mailcow", "mailcow", "ip4.mailcow.email", 80, MX_TCP, "pubip4",
 	 "Public IPv4 address for the UI", 1},
-	{"ip6_mailcow", "mailcow", "ip6.mailcow.email", 80, MX_TCP, "http",
+	{"ip6_mailcow", "mailcow", "ip6.mailcow.email", 80, MX_TCP, "pubip6",
 	 "Public IPv6 address for the UI", 1},
 	{"smtp_out", "Postfix", "gmail-smtp-in.l.google.com", 25, MX_TCP, "smtp",
 	 "Outgoing mail to any MX host", 0},
@@ -55,10 +57,11 @@ static const struct mx_target default_targets[] = {
 	 "Global mailcow fuzzy storage", 0},
 	{"fuzzy_rspamd", "Rspamd", "fuzzy1.rspamd.com fuzzy2.rspamd.com", 11335, MX_UDP, "fuzzy",
 	 "Global Rspamd fuzzy storage", 0},
-	/* Unbound resolves recursively: it talks to the root servers directly. */
-	{"dns_udp", "Unbound", "198.41.0.4 199.9.14.201 192.33.4.12", 53, MX_UDP, "dns",
-	 "DNS resolution (recursive, DNSSEC)", 0},
-	{"dns_tcp", "Unbound", "198.41.0.4 199.9.14.201 192.33.4.12", 53, MX_TCP, "dns",
+	/* Unbound resolves recursively: it talks to the root servers directly
+	 * (a, b and c.root-servers.net; the IPv6 ones are probed only when the
+	 * host has an IPv6 default route). */
+	{"dns_udp", "Unbound", ROOTS, 53, MX_UDP, "dns", "DNS resolution (recursive, DNSSEC)", 0},
+	{"dns_tcp", "Unbound", ROOTS, 53, MX_TCP, "dns",
 	 "DNS resolution over TCP (large answers)", 0},
 	{"ping", "Unbound", "1.1.1.1 8.8.8.8 9.9.9.9", 0, MX_ICMP, "icmp",
 	 "Unbound's connectivity healthcheck", 0},
@@ -105,6 +108,10 @@ void mx_config_defaults(struct mx_config *cfg)
 	 * TOTP (30 s step, ±1 step) starts failing between 30 and 60 s. */
 	cfg->th.time_warn_s = 1.0;
 	cfg->th.time_fail_s = 30.0;
+	/* Probe starts: 32 at once, then 200/s; the default table's ~50 probes
+	 * all start within 0.1 s, a --config with many hosts stays polite. */
+	cfg->probe_rate = 200;
+	cfg->probe_burst = 32;
 	snprintf(cfg->ntp_server, sizeof(cfg->ntp_server), "pool.ntp.org");
 	snprintf(cfg->docker_daemon_json, sizeof(cfg->docker_daemon_json), "/etc/docker/daemon.json");
 	snprintf(cfg->docker_data_root, sizeof(cfg->docker_data_root), "/var/lib/docker");

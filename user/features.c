@@ -11,14 +11,16 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include "cli.h"
 #include "feature_probe.h"
 #include "features.skel.h"
 #include "log.h"
+#include "nft_owned.h"
 #include "report.h"
 #include "sysroot.h"
-#include "trace_nft.h"
 
 static const char *const names[MX_FEAT_COUNT] = {
 	[MX_FEAT_BTF] = "btf",
@@ -44,8 +46,8 @@ static const char *const descriptions[MX_FEAT_COUNT] = {
 	[MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
 	[MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
 	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
-	[MX_FEAT_NFT_OWNER_TABLE] = "nftables table owned by its netlink socket",
-	[MX_FEAT_NFT_TRACE] = "nftables trace events (NFNLGRP_NFTRACE)",
+	[MX_FEAT_NFT_OWNER_TABLE] = "nftables tables owned by a socket",
+	[MX_FEAT_NFT_TRACE] = "nftables trace events (meta nftrace)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -246,6 +248,39 @@ static void probe_netfilter_link(struct mx_feature_result *r)
 	close(prog);
 }
 
+/* An owned table that dies with our socket; then a `meta nftrace set 1`
+ * rule in a regular chain (no hook: no packet sees it) and a subscription
+ * to the trace group. Nothing is left: closing the socket drops the table. */
+static void probe_nft(struct mx_feature_result *owner, struct mx_feature_result *trace)
+{
+	struct mx_nft_owned t;
+	char name[64];
+	int err, grp = NFNLGRP_NFTRACE;
+
+	snprintf(name, sizeof(name), "mxprobe_probe_%d", (int)getpid());
+	err = mx_nft_owned_create(&t, NFPROTO_INET, name);
+	if (err) {
+		set(owner, false, "create owned table: %s%s", strerror(-err),
+		    err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		set(trace, false, "needs an owned table to set nftrace from");
+		owner->probed = trace->probed = true;
+		return;
+	}
+	set(owner, true, "inet %s", name);
+	err = mx_nft_owned_chain(&t, "probe", -1, 0);
+	if (!err)
+		err = mx_nft_owned_trace_rule(&t, "probe");
+	if (err) {
+		set(trace, false, "add meta nftrace rule: %s", strerror(-err));
+	} else if (mnl_socket_setsockopt(t.nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		set(trace, false, "subscribe to NFNLGRP_NFTRACE: %s", strerror(errno));
+	} else {
+		set(trace, true, "NFNLGRP_NFTRACE");
+	}
+	mx_nft_owned_close(&t);
+	owner->probed = trace->probed = true;
+}
+
 static void probe(enum mx_feature f, struct mx_feature_result *r)
 {
 	switch (f) {
@@ -277,10 +312,8 @@ static void probe(enum mx_feature f, struct mx_feature_result *r)
 		probe_netfilter_link(r);
 		break;
 	case MX_FEAT_NFT_OWNER_TABLE:
-		r->available = mx_nft_probe_owner_table(r->detail, sizeof(r->detail));
-		break;
 	case MX_FEAT_NFT_TRACE:
-		r->available = mx_nft_probe_trace_group(r->detail, sizeof(r->detail));
+		probe_nft(&results[MX_FEAT_NFT_OWNER_TABLE], &results[MX_FEAT_NFT_TRACE]);
 		break;
 	default:
 		set(r, false, "unknown feature");

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The checks of the firewall group (fw_checks.c) and what they share. */
+/* The checks of the firewall group (fw_check_*.c) and what other code may
+ * use of them: the loading of the ruleset, the mail ports Docker publishes
+ * (fw_docker_ports.c), a rule as JSON. What only the checks share is in
+ * fw_checks.h. */
 #ifndef MX_FW_ANALYSIS_H
 #define MX_FW_ANALYSIS_H
 

@@ -2,9 +2,10 @@
 /* An in-memory model of the host's packet filter: tables -> chains -> rules,
  * each rule reduced to the criteria that matter for a mail port (protocol,
  * addresses, interfaces, ports, conntrack state) plus a readable rendering
- * and a verdict. Filled from nf_tables over netlink (nft_ruleset.c: tables
- * of iptables-nft and native nftables alike) and from the legacy x_tables
- * (ipt_legacy4.c / ipt_legacy6.c, libiptc: IPT_SO_GET_ENTRIES).
+ * and a verdict. Filled from nf_tables over netlink (nft_dump.c,
+ * nft_ruleset.c, nft_expr.c: tables of iptables-nft and native nftables
+ * alike) and from the legacy x_tables (ipt_legacy4.c / ipt_legacy6.c,
+ * libiptc: IPT_SO_GET_ENTRIES).
  *
  * Reused by `trace` to name the rule behind an nftables trace event
  * (fw_rule_by_handle) and by `firewall` to simulate where a packet to a
@@ -162,6 +163,10 @@ void fw_match_init(struct fw_match *m);
 /* Renders r->text from the rule's criteria; extra (may be NULL) is text of
  * criteria the model keeps only as text, inserted before the target. */
 void fw_rule_render(const struct fw_table *t, struct fw_rule *r, const char *extra);
+/* Sets r->nat_to as iptables-save and nft write it: "172.22.1.25:25",
+ * "[fd00::9]:993", "10.0.0.1:1000-2000", "fd00::9" (af: of ip). */
+void fw_rule_nat_to(struct fw_rule *r, int af, const char *ip, int has_port, uint16_t pmin,
+		    uint16_t pmax);
 
 /* Decoders of x_tables match/target payloads, shared by legacy tables and
  * the nf_tables "match"/"target" compat expressions. They fill the

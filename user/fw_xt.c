@@ -280,18 +280,8 @@ static void nat_to(struct fw_rule *r, int family, const struct nf_nat_range2 *rg
 		else
 			inet_ntop(family == 10 ? AF_INET6 : AF_INET, &rg->min_addr, ip, sizeof(ip));
 	}
-	if (flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-		int v6 = family == 10 && ip[0];
-
-		if (pmin == pmax)
-			snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u", v6 ? "[" : "", ip,
-				 v6 ? "]" : "", pmin);
-		else
-			snprintf(r->nat_to, sizeof(r->nat_to), "%s%s%s:%u-%u", v6 ? "[" : "", ip,
-				 v6 ? "]" : "", pmin, pmax);
-	} else {
-		snprintf(r->nat_to, sizeof(r->nat_to), "%s", ip);
-	}
+	fw_rule_nat_to(r, family == 10 ? AF_INET6 : AF_INET, ip,
+		       (flags & NF_NAT_RANGE_PROTO_SPECIFIED) != 0, pmin, pmax);
 }
 
 void fw_xt_target(struct fw_rule *r, int family, const char *name, int rev, const void *info,

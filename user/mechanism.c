@@ -35,8 +35,11 @@ static const char *choose_trace(const char **why)
 	return name;
 }
 
+const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
+
 const struct mx_mechanism mx_mechanisms[] = {
-    {"ports", choose_ports},
-    {"trace", choose_trace},
+	{"ports", choose_ports},
+	{"outbound", mx_choose_outbound},
+	{"trace", choose_trace},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);

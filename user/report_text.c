@@ -62,7 +62,7 @@ void mx_render_text(FILE *f, const struct mx_host *h, const struct mx_report *re
 			status_label[r->status], color ? C_RESET : "", (int)w, r->check->title,
 			r->summary ? r->summary : "");
 		if (r->remedy && r->status != MX_PASS && r->status != MX_SKIP)
-			fprintf(f, "  %*s  %sremedy:%s %s\n", (int)(w + 4), "", color ? C_BOLD : "",
+			fprintf(f, "  %*s  %sremedy:%s %s\n", (int)(w + 6), "", color ? C_BOLD : "",
 				color ? C_RESET : "", r->remedy);
 		if (mx_log_enabled(MX_LOG_INFO) && r->data)
 			print_data(f, r->data, (int)(w + 8));

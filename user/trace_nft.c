@@ -23,6 +23,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "log.h"
+#include "nft_owned.h"
 #include "trace_nft.h"
 
 #define NDEC 8192
@@ -39,7 +40,8 @@ struct id_key {
 };
 
 struct mx_nftrace {
-	struct mnl_socket *nl;
+	struct mx_nft_owned own; /* our table and its socket */
+	struct mnl_socket *nl;  /* = own.nl: trace messages come here */
 	uint32_t portid;
 	uint32_t seq;
 	char table[48];
@@ -186,15 +188,15 @@ static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint8
 	return r;
 }
 
-/* Builds (and sends) our table. With port 0 only the empty owner table
- * (feature probe). */
-static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, uint16_t port,
-			uint32_t rate)
+static const struct {
+	const char *name;
+	int hook;
+} chains[] = {{"pre", NF_INET_PRE_ROUTING}, {"out", NF_INET_LOCAL_OUT}};
+
+/* The rules of both chains, in one batch. */
+static int add_rules(struct mnl_socket *nl, uint32_t *seq, const char *name, uint16_t port,
+		     uint32_t rate)
 {
-	static const struct {
-		const char *name;
-		int hook;
-	} chains[] = {{"pre", NF_INET_PRE_ROUTING}, {"out", NF_INET_LOCAL_OUT}};
 	char *buf = malloc(1 << 16);
 	struct mnl_nlmsg_batch *b;
 	struct nlmsghdr *h;
@@ -208,32 +210,7 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), (*seq)++);
 	mnl_nlmsg_batch_next(b);
 	first = *seq;
-	{
-		struct nftnl_table *t = nftnl_table_alloc();
-
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
-		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWTABLE,
-					  NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK,
-					  (*seq)++);
-		nftnl_table_nlmsg_build_payload(h, t);
-		nftnl_table_free(t);
-		mnl_nlmsg_batch_next(b);
-	}
-	for (i = 0; port && i < 2; i++) {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, name);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[i].name);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, TRACE_PRIO);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN,
-					  NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, (*seq)++);
-		nftnl_chain_nlmsg_build_payload(h, c);
-		nftnl_chain_free(c);
-		mnl_nlmsg_batch_next(b);
+	for (i = 0; i < 2; i++) {
 		for (j = 0; j < 6; j++) {
 			/* tcp: control packets always, the rest sampled (or
 			 * all with rate 0); udp: sampled. x source/dest port. */
@@ -250,11 +227,11 @@ static int create_table(struct mnl_socket *nl, uint32_t *seq, const char *name, 
 				kind = TR_ALL;
 			if (kind == TR_CONTROL && !rate)
 				continue; /* the TR_ALL rule covers them */
-			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port,
-				       kind, rate);
-			h = nftnl_nlmsg_build_hdr(
-			    mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, NFPROTO_INET,
-			    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, (*seq)++);
+			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port, kind,
+				       rate);
+			h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
+						  NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
+						  (*seq)++);
 			nftnl_rule_nlmsg_build_payload(h, r);
 			nftnl_rule_free(r);
 			mnl_nlmsg_batch_next(b);
@@ -272,24 +249,29 @@ int mx_nftrace_open(struct mx_nftrace **out, uint16_t port, uint32_t rate)
 {
 	struct mx_nftrace *n = calloc(1, sizeof(*n));
 	int grp = NFNLGRP_NFTRACE, rcv = 8 << 20, err;
+	struct timeval tv = {.tv_sec = 3};
+	size_t i;
 
 	if (!n)
 		return -ENOMEM;
-	err = nl_open(&n->nl);
-	if (err) {
-		mx_err("trace: nftables netlink socket: %s", strerror(-err));
-		goto fail;
-	}
-	n->portid = mnl_socket_get_portid(n->nl);
-	n->seq = time(NULL);
 	snprintf(n->table, sizeof(n->table), "mxprobe_trace_%d", (int)getpid());
-	err = create_table(n->nl, &n->seq, n->table, port, rate);
+	/* The table, owned by the socket (nft_owned.c), then our chains
+	 * before raw (-300) and the rules that switch tracing on. */
+	err = mx_nft_owned_create(&n->own, NFPROTO_INET, n->table);
+	for (i = 0; !err && i < 2; i++)
+		err = mx_nft_owned_chain(&n->own, chains[i].name, chains[i].hook, TRACE_PRIO);
+	if (!err) {
+		n->nl = n->own.nl;
+		setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		err = add_rules(n->nl, &n->own.seq, n->table, port, rate);
+		err = err > 0 ? -err : err;
+	}
 	if (err) {
-		err = err < 0 ? err : -err;
 		mx_err("trace: create nft table inet %s: %s%s", n->table, strerror(-err),
 		       err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
+	n->portid = mnl_socket_get_portid(n->nl);
 	/* Trace messages come in bursts (one per rule per packet): a large
 	 * buffer keeps them; what still overflows is counted. */
 	if (setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
@@ -514,51 +496,7 @@ void mx_nftrace_close(struct mx_nftrace *n)
 	if (!n)
 		return;
 	/* Closing the socket is what removes the owner table. */
-	if (n->nl)
-		mnl_socket_close(n->nl);
+	if (n->own.nl)
+		mx_nft_owned_close(&n->own);
 	free(n);
-}
-
-int mx_nft_probe_owner_table(char *detail, size_t len)
-{
-	struct mnl_socket *nl;
-	char name[48];
-	uint32_t seq = time(NULL);
-	int err;
-
-	err = nl_open(&nl);
-	if (err) {
-		snprintf(detail, len, "nftables netlink socket: %s", strerror(-err));
-		return 0;
-	}
-	snprintf(name, sizeof(name), "mxprobe_probe_%d", (int)getpid());
-	err = create_table(nl, &seq, name, 0, 0);
-	mnl_socket_close(nl);
-	if (err) {
-		err = err < 0 ? -err : err;
-		snprintf(detail, len, "create table with owner flag: %s", strerror(err));
-		return 0;
-	}
-	snprintf(detail, len, "table inet with NFT_TABLE_F_OWNER");
-	return 1;
-}
-
-int mx_nft_probe_trace_group(char *detail, size_t len)
-{
-	struct mnl_socket *nl;
-	int grp = NFNLGRP_NFTRACE, err;
-
-	err = nl_open(&nl);
-	if (err) {
-		snprintf(detail, len, "nftables netlink socket: %s", strerror(-err));
-		return 0;
-	}
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
-		snprintf(detail, len, "join NFNLGRP_NFTRACE: %s", strerror(errno));
-		mnl_socket_close(nl);
-		return 0;
-	}
-	mnl_socket_close(nl);
-	snprintf(detail, len, "NFNLGRP_NFTRACE");
-	return 1;
 }

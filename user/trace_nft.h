@@ -51,9 +51,4 @@ uint64_t mx_nftrace_overruns(struct mx_nftrace *n);
 void mx_nftrace_stats(struct mx_nftrace *n, uint64_t *msgs, uint64_t *decisions);
 void mx_nftrace_close(struct mx_nftrace *n);
 
-/* Probes for features.c: an owner-flag table can be created (and is gone
- * with its socket), and the trace group can be joined. */
-int mx_nft_probe_owner_table(char *detail, size_t len);
-int mx_nft_probe_trace_group(char *detail, size_t len);
-
 #endif

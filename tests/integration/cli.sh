@@ -2,17 +2,6 @@
 # The command-line contract: bad input gets one clear line and exit 3.
 . "$MX_TOP/tests/integration/lib/common.sh"
 
-bad() { # bad EXPECTED_PATTERN ARGS...
-	local pat=$1 out rc
-	shift
-	set +e
-	out=$("$MXPROBE" "$@" 2>&1 >/dev/null)
-	rc=$?
-	set -e
-	expect_eq "$rc" 3 "exit code of: mxprobe $*"
-	expect_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line of error for: mxprobe $*"
-	expect_match "$out" "$pat" "message of: mxprobe $*"
-}
 bad "unknown command 'frobnicate'" frobnicate
 bad "unknown option '--nope'" system --nope
 bad "--format: 'xml' is not" --format xml system

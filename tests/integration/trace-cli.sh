@@ -2,17 +2,7 @@
 # `mxprobe trace` bad input: one clear line on stderr, exit 3, nothing left.
 . "$MX_TOP/tests/integration/lib/common.sh"
 
-bad() { # bad EXPECTED_PATTERN ARGS...
-	local pat=$1 out rc
-	shift
-	set +e
-	out=$("$MXPROBE" "$@" 2>&1 >/dev/null)
-	rc=$?
-	set -e
-	expect_eq "$rc" 3 "exit code of: mxprobe $*"
-	expect_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line of error for: mxprobe $*"
-	expect_match "$out" "$pat" "message of: mxprobe $*"
-}
+# bad PATTERN ARGS...: lib/common.sh
 bad "trace: --port is required" trace
 bad "trace: --port: '0' is not a port" trace --port 0
 bad "trace: --port: '70000' is not a port" trace --port 70000

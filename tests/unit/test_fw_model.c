@@ -27,17 +27,19 @@ static void load(struct fw_ruleset *rs, const char *name)
 	assert_int_equal(fw_nft_parse(rs, buf, n), 0);
 }
 
-/* Every "-A CHAIN ..." line of iptables-save, rule by rule. */
-static void test_render_matches_iptables_save(void **state)
+/* Every "-A CHAIN ..." line of iptables-save (save) must be the text of
+ * the rule at that position in the dump; returns how many were compared. */
+static int render_matches(const char *dump, const char *save, int family)
 {
 	struct fw_ruleset rs;
-	char line[1024], table[32] = "", last[64] = "";
+	char line[1024], table[32] = "", last[64] = "", path[256];
 	int pos = 0, checked = 0;
-	FILE *f = fopen(FX "docker-rules.iptables-save", "r");
+	FILE *f;
 
-	(void)state;
+	snprintf(path, sizeof(path), FX "%s", save);
+	f = fopen(path, "r");
 	assert_non_null(f);
-	load(&rs, "docker-rules.nl");
+	load(&rs, dump);
 	while (fgets(line, sizeof(line), f)) {
 		char chain[64], *rest;
 		const struct fw_chain *c;
@@ -54,15 +56,21 @@ static void test_render_matches_iptables_save(void **state)
 		snprintf(chain, sizeof(chain), "%.*s", (int)(rest - line - 3), line + 3);
 		pos = strcmp(chain, last) ? 1 : pos + 1;
 		snprintf(last, sizeof(last), "%.63s", chain);
-		c = fw_chain_find(fw_table_find(&rs, FW_NFT, 2, table), chain);
+		c = fw_chain_find(fw_table_find(&rs, FW_NFT, family, table), chain);
 		assert_non_null(c);
 		assert_true(pos <= c->nrules);
 		assert_string_equal(c->rules[pos - 1].text, rest + 1);
 		checked++;
 	}
 	fclose(f);
-	assert_true(checked >= 30);
 	fw_ruleset_free(&rs);
+	return checked;
+}
+
+static void test_render_matches_iptables_save(void **state)
+{
+	(void)state;
+	assert_true(render_matches("docker-rules.nl", "docker-rules.iptables-save", 2) >= 30);
 }
 
 static void test_model_details(void **state)
@@ -122,6 +130,49 @@ static void test_model_details(void **state)
 	assert_true(r->m.unknown);
 	assert_string_equal(r->text, "ip6 saddr 2001:db8::/32 tcp dport @__set0 drop");
 	assert_null(fw_rule_by_handle(&rs, 1, "mxt_native", "forward", 99));
+	fw_ruleset_free(&rs);
+}
+
+/* IPv6 DNAT targets (tests/firewall/record-nat6-fixture.sh): an address
+ * before a port in brackets, as ip6tables-save and nft write it. */
+static void test_nat6_brackets(void **state)
+{
+	struct fw_ruleset rs;
+	struct mx_config cfg;
+	struct mx_fw_pub pubs[MX_FW_MAX_PUB];
+	const struct fw_chain *c;
+	const struct fw_rule *r;
+	int n;
+
+	(void)state;
+	/* ip6tables-nft's table ip6 nat: the rules as ip6tables-save shows them */
+	assert_int_equal(render_matches("nat6.nl", "nat6.ip6tables-save", 10), 3);
+	load(&rs, "nat6.nl");
+	c = fw_chain_find(fw_table_find(&rs, FW_NFT, 10, "nat"), "DOCKER");
+	assert_non_null(c);
+	assert_int_equal(c->nrules, 2);
+	assert_string_equal(c->rules[0].nat_to, "[fd00::9]:993");
+	assert_string_equal(c->rules[1].nat_to, "fd00::9");
+	/* a native inet table */
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 2);
+	assert_non_null(r);
+	assert_int_equal(r->verdict, FW_V_DNAT);
+	assert_string_equal(r->nat_to, "[fd00::9]:993");
+	assert_non_null(strstr(r->text, "dnat to [fd00::9]:993"));
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 3);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "fd00::9");
+	r = fw_rule_by_handle(&rs, 1, "mxt_nat6", "prerouting", 4);
+	assert_non_null(r);
+	assert_string_equal(r->nat_to, "10.0.0.9:993");
+	/* the published port reads the container's address and port back */
+	mx_config_defaults(&cfg);
+	n = mx_fw_published(&rs, &cfg, AF_INET6, pubs, MX_FW_MAX_PUB);
+	assert_true(n >= 1);
+	assert_int_equal(pubs[0].hport, 993);
+	assert_string_equal(pubs[0].cip_str, "fd00::9");
+	assert_int_equal(pubs[0].cport, 993);
+	assert_string_equal(pubs[0].bridge, "br-mailcow");
 	fw_ruleset_free(&rs);
 }
 
@@ -240,6 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_matches_iptables_save),
 	    cmocka_unit_test(test_model_details),
+	    cmocka_unit_test(test_nat6_brackets),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_checks_over_dump),
 	    cmocka_unit_test(test_truncated_dump),

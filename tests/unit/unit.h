@@ -74,4 +74,48 @@ static inline long long mx_unit_int(const struct mx_result *r, const char *key)
 	return json_object_get_int64(v);
 }
 
+/* A scratch sysroot for cases too many to commit as trees (OS table rows,
+ * memory sizes): made under /tmp, filled with mx_unit_write, removed by
+ * mx_unit_rmroot. */
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static inline void mx_unit_tmproot(char *dir, size_t len)
+{
+	snprintf(dir, len, "/tmp/mxprobe-unit-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mx_sysroot_set(dir), 0);
+}
+
+static inline void mx_unit_write(const char *root, const char *path, const char *content)
+{
+	char p[1024], *s;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static int mx_unit_rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static inline void mx_unit_rmroot(const char *dir)
+{
+	nftw(dir, mx_unit_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 #endif

@@ -43,7 +43,9 @@ mx_netns() {
 
 # mx_veth NS1 ADDR1 NS2 ADDR2: a veth pair between two namespaces.
 mx_veth() {
-	local a="v$$a${#_mx_cleanups[@]}" b="v$$b${#_mx_cleanups[@]}"
+	# $RANDOM, not a counter: callers run this in $(...) subshells too.
+	local n=$RANDOM
+	local a="v$$a$n" b="v$$b$n"
 	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
 	ip -n "$1" addr add "$2" dev "$a"
 	ip -n "$3" addr add "$4" dev "$b"
@@ -56,4 +58,17 @@ skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "ok: $3"; }
 expect_match() { [[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"; echo "ok: $3"; }
+# bad EXPECTED_PATTERN ARGS...: mxprobe ARGS must fail with exit 3 and one
+# line on stderr matching the pattern (the bad-input rule of the project).
+bad() { # bad EXPECTED_PATTERN ARGS...
+	local pat=$1 out rc
+	shift
+	set +e
+	out=$("$MXPROBE" "$@" 2>&1 >/dev/null)
+	rc=$?
+	set -e
+	expect_eq "$rc" 3 "exit code of: mxprobe $*"
+	expect_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line of error for: mxprobe $*"
+	expect_match "$out" "$pat" "message of: mxprobe $*"
+}
 need() { command -v "$1" >/dev/null || skip "$1 not installed"; }
