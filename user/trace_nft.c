@@ -56,25 +56,6 @@ struct mx_nftrace {
 	char buf[1 << 16];
 };
 
-static int nl_open(struct mnl_socket **out)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	/* A batch answer that never comes must not hang us. */
-	struct timeval tv = {.tv_sec = 3};
-
-	if (!nl)
-		return -errno;
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int err = -errno;
-
-		mnl_socket_close(nl);
-		return err;
-	}
-	*out = nl;
-	return 0;
-}
-
 /* Waits for the acknowledgement of every message of a batch. */
 static int batch_send(struct mnl_socket *nl, struct mnl_nlmsg_batch *b, uint32_t first,
 		      uint32_t last)
