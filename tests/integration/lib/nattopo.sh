@@ -80,6 +80,9 @@ nt_connect() {
 nt_trace_start() {
 	local out=$1 i
 	shift
+	# Empty now: the start line of a previous trace must not be taken
+	# for this one's (the child truncates the file only when it runs).
+	: >"$out"
 	"$MXPROBE" -N "$NT_R" ${NT_V:-} trace --port 25 ${NT_MECH:+--mechanism "$NT_MECH"} "$@" \
 		>"$out" 2>"$out.err" &
 	NT_TRACE_PID=$!

@@ -17,6 +17,7 @@ mx_on_exit "rm -f $out $out.err"
 
 trace_start() {
 	local i
+	: >"$out" # no start line of the previous trace
 	"$MXPROBE" -N "$MX_DOCKER_NS" trace --port 25 --json "$@" >"$out" 2>"$out.err" &
 	tpid=$!
 	mx_on_exit "kill $tpid"
