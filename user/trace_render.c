@@ -12,17 +12,19 @@
 #include "cli.h"
 #include "trace.h"
 #include "trace_names.h"
+#include "trace_render.h"
 
 #define IPS_SRC_NAT (1u << 4)
 #define IPS_DST_NAT (1u << 5)
 
-static const char *const hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
-						  "POSTROUTING"};
+const char *const mx_trace_hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+						    "POSTROUTING"};
 /* Path order: PREROUTING, then INPUT or FORWARD, OUTPUT, POSTROUTING. */
-static const int path_order[MX_NHOOKS] = {MX_HOOK_PRE, MX_HOOK_IN, MX_HOOK_FWD, MX_HOOK_OUT,
-					  MX_HOOK_POST};
+const int mx_trace_path_order[MX_NHOOKS] = {MX_HOOK_PRE, MX_HOOK_IN, MX_HOOK_FWD, MX_HOOK_OUT,
+					    MX_HOOK_POST};
 
-static const char *fmt_ep(int family, const uint8_t *addr, uint16_t port_be, char *buf, size_t len)
+const char *mx_trace_fmt_ep(int family, const uint8_t *addr, uint16_t port_be, char *buf,
+			    size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -31,7 +33,7 @@ static const char *fmt_ep(int family, const uint8_t *addr, uint16_t port_be, cha
 	return buf;
 }
 
-static const char *fmt_addr(int family, const uint8_t *addr, char *buf, size_t len)
+const char *mx_trace_fmt_addr(int family, const uint8_t *addr, char *buf, size_t len)
 {
 	inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, len);
 	return buf;
@@ -48,7 +50,7 @@ static void tcp_flags(uint8_t f, char *buf)
 	buf[n] = 0;
 }
 
-static const char *verdict_name(const struct mx_nft_decision *d, char *buf, size_t len)
+const char *mx_trace_verdict_name(const struct mx_nft_decision *d, char *buf, size_t len)
 {
 	switch (d->verdict) {
 	case NF_ACCEPT:
@@ -76,7 +78,7 @@ static const char *verdict_name(const struct mx_nft_decision *d, char *buf, size
 	return buf;
 }
 
-static double wall(const struct mx_trace_run *t, uint64_t ns)
+double mx_trace_wall(const struct mx_trace_run *t, uint64_t ns)
 {
 	return ns / 1e9 + t->mono_to_real;
 }
@@ -104,24 +106,15 @@ static uint64_t mix_str(uint64_t h, const char *s)
 	return h;
 }
 
-/* Everything a decision line needs, resolved once. */
-struct line {
-	int hook;
-	const struct mx_nft_decision *d;
-	char base[64]; /* base chain the decision was reached from */
-	int pos;
-	char text[512];
-};
-
 static void resolve(struct mx_trace_run *t, struct mx_nft_decision *dec, size_t n,
-		    struct line *lines)
+		    struct mx_trace_line *lines)
 {
 	char cur_base[64] = "";
 	int cur_hook = -1;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct line *l = &lines[i];
+		struct mx_trace_line *l = &lines[i];
 		int h = t->rules ? mx_rules_chain_hook(t->rules, dec[i].family, dec[i].table,
 						       dec[i].chain, NULL)
 				 : -2;
@@ -149,7 +142,7 @@ static void resolve(struct mx_trace_run *t, struct mx_nft_decision *dec, size_t 
 	}
 }
 
-static void line_text(const struct line *l, char *buf, size_t len)
+void mx_trace_line_text(const struct mx_trace_line *l, char *buf, size_t len)
 {
 	const struct mx_nft_decision *d = l->d;
 	char where[256], vb[96];
@@ -161,13 +154,14 @@ static void line_text(const struct line *l, char *buf, size_t len)
 	switch (d->type) {
 	case NFT_TRACETYPE_RULE:
 		snprintf(buf, len, "%s rule %d: %s → %s", where, l->pos, l->text,
-			 verdict_name(d, vb, sizeof(vb)));
+			 mx_trace_verdict_name(d, vb, sizeof(vb)));
 		break;
 	case NFT_TRACETYPE_RETURN:
 		snprintf(buf, len, "%s: end of chain → return", where);
 		break;
 	case NFT_TRACETYPE_POLICY:
-		snprintf(buf, len, "%s: policy %s", where, verdict_name(d, vb, sizeof(vb)));
+		snprintf(buf, len, "%s: policy %s", where,
+			 mx_trace_verdict_name(d, vb, sizeof(vb)));
 		break;
 	default:
 		snprintf(buf, len, "%s: trace type %u", where, d->type);
@@ -183,7 +177,7 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 
 	switch (ev->end) {
 	case MX_END_FORWARDED:
-		fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
+		mx_trace_fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
 		if (mx_container_by_addr(fam, ev->last.daddr, name, sizeof(name)) == 0) {
 			snprintf(buf, len, "delivered to container %s (%s) via %s", name, a,
 				 ev->out_name);
@@ -197,7 +191,7 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 		json_object_object_add(j, "out", json_object_new_string(ev->out_name));
 		return;
 	case MX_END_LOCAL_IN:
-		fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
+		mx_trace_fmt_ep(fam, ev->last.daddr, ev->last.dport, a, sizeof(a));
 		if (mx_local_socket(fam, ev->proto, ev->last.daddr, ntohs(ev->last.dport),
 				    ev->last.saddr, ntohs(ev->last.sport),
 				    ev->proto == 6 && (ev->tcp_flags & 0x12) == 0x02, b,
@@ -223,7 +217,7 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 	}
 	/* A drop: after which observation point? */
 	for (i = 0; i < MX_NHOOKS; i++) {
-		h = path_order[i];
+		h = mx_trace_path_order[i];
 		if (ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)))
 			last = h;
 	}
@@ -242,22 +236,23 @@ static void describe_end(struct mx_trace_run *t, const struct mx_trace_event *ev
 		snprintf(buf, len, "dropped before netfilter's decisive tables: %s at %s", rs, ks);
 		return;
 	}
-	json_object_object_add(j, "hook", json_object_new_string(hook_names[last]));
+	json_object_object_add(j, "hook", json_object_new_string(mx_trace_hook_names[last]));
 	if (!(ev->seen & MX_SEEN(last, 1))) {
 		if (t->hooks == MX_TRACE_NFLINK)
 			snprintf(buf, len,
 				 "DROPPED in %s between priority %d and %d (%s table): %s at %s",
-				 hook_names[last], mx_trace_prios[last].before,
+				 mx_trace_hook_names[last], mx_trace_prios[last].before,
 				 mx_trace_prios[last].after,
 				 last == MX_HOOK_PRE	? "nat"
 				 : last == MX_HOOK_POST ? "nat"
 							: "filter",
 				 rs, ks);
 		else
-			snprintf(buf, len, "DROPPED in %s: %s at %s", hook_names[last], rs, ks);
+			snprintf(buf, len, "DROPPED in %s: %s at %s", mx_trace_hook_names[last], rs,
+				 ks);
 	} else {
 		snprintf(buf, len, "DROPPED after %s (later table or routing): %s at %s",
-			 hook_names[last], rs, ks);
+			 mx_trace_hook_names[last], rs, ks);
 	}
 }
 
@@ -315,11 +310,11 @@ void mx_trace_flush_repeats(struct mx_trace_run *t)
 void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		     struct mx_nft_decision *dec, size_t ndec)
 {
-	struct line lines[MX_TRACE_MAX_DEC];
+	struct mx_trace_line lines[MX_TRACE_MAX_DEC];
 	struct mx_legacy_hit hits[8];
 	int nhits = 0;
 	char src[96], dst[96], fl[16] = "", tb[32], endtxt[512], lt[1024], a[96], b[96];
-	json_object *j, *path, *endj;
+	json_object *endj;
 	struct mx_trace_flow *flow;
 	uint64_t key, sig, sig_rules;
 	size_t i;
@@ -329,8 +324,8 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		ndec = MX_TRACE_MAX_DEC;
 	if (ev->end == MX_END_DROP || ev->end == MX_END_LATE_DROP)
 		t->drops++;
-	fmt_ep(ev->family, ev->first.saddr, ev->first.sport, src, sizeof(src));
-	fmt_ep(ev->family, ev->first.daddr, ev->first.dport, dst, sizeof(dst));
+	mx_trace_fmt_ep(ev->family, ev->first.saddr, ev->first.sport, src, sizeof(src));
+	mx_trace_fmt_ep(ev->family, ev->first.daddr, ev->first.dport, dst, sizeof(dst));
 
 	/* Repeats (same flow, same path) are counted before any costly
 	 * naming. Rules are part of the path when the packet was traced by
@@ -388,7 +383,7 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		for (i = 0; i < ndec; i++)
 			if (lines[i].d->type == NFT_TRACETYPE_RULE &&
 			    (lines[i].d->verdict == NF_DROP)) {
-				line_text(&lines[i], lt, sizeof(lt));
+				mx_trace_line_text(&lines[i], lt, sizeof(lt));
 				snprintf(t->st_summary, sizeof(t->st_summary), "%.500s; by %.1000s",
 					 endtxt, lt);
 			}
@@ -399,7 +394,7 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 	if (!t->json) {
 		FILE *f = t->out;
 
-		fmt_time(wall(t, ev->ts_ns), tb, sizeof(tb));
+		fmt_time(mx_trace_wall(t, ev->ts_ns), tb, sizeof(tb));
 		fprintf(f, "#%llu %s %s %s → %s", (unsigned long long)ev->id, tb,
 			ev->proto == 6 ? "tcp" : "udp", src, dst);
 		if (fl[0])
@@ -408,13 +403,13 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		for (k = 0; k < MX_NHOOKS; k++) {
 			int any;
 
-			h = path_order[k];
+			h = mx_trace_path_order[k];
 			any = !!(ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)));
 			for (i = 0; i < ndec; i++)
 				any |= lines[i].hook == h;
 			if (!any)
 				continue;
-			fprintf(f, "  %-11s", hook_names[h]);
+			fprintf(f, "  %-11s", mx_trace_hook_names[h]);
 			if ((h == MX_HOOK_PRE || h == MX_HOOK_IN || h == MX_HOOK_FWD) &&
 			    ev->in_name[0])
 				fprintf(f, " in %s", ev->in_name);
@@ -424,25 +419,25 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 			fputc('\n', f);
 			for (i = 0; i < ndec; i++)
 				if (lines[i].hook == h) {
-					line_text(&lines[i], lt, sizeof(lt));
+					mx_trace_line_text(&lines[i], lt, sizeof(lt));
 					fprintf(f, "      %s\n", lt);
 				}
 			if ((h == MX_HOOK_PRE || h == MX_HOOK_OUT) && ev->has_ct &&
 			    (ev->ct_status & IPS_DST_NAT) && (ev->seen & MX_SEEN(h, 1))) {
 				if (!ev->ct_dir)
 					fprintf(f, "      DNAT %s → %s (conntrack)\n",
-						fmt_ep(ev->family, ev->ct_orig.daddr,
-						       ev->ct_orig.dport, a, sizeof(a)),
-						fmt_ep(ev->family, ev->ct_reply.saddr,
-						       ev->ct_reply.sport, b, sizeof(b)));
+						mx_trace_fmt_ep(ev->family, ev->ct_orig.daddr,
+								ev->ct_orig.dport, a, sizeof(a)),
+						mx_trace_fmt_ep(ev->family, ev->ct_reply.saddr,
+								ev->ct_reply.sport, b, sizeof(b)));
 				else
 					fprintf(f,
 						"      reply of a DNAT'ed connection: source %s "
 						"becomes %s in POSTROUTING\n",
-						fmt_ep(ev->family, ev->ct_reply.saddr,
-						       ev->ct_reply.sport, a, sizeof(a)),
-						fmt_ep(ev->family, ev->ct_orig.daddr,
-						       ev->ct_orig.dport, b, sizeof(b)));
+						mx_trace_fmt_ep(ev->family, ev->ct_reply.saddr,
+								ev->ct_reply.sport, a, sizeof(a)),
+						mx_trace_fmt_ep(ev->family, ev->ct_orig.daddr,
+								ev->ct_orig.dport, b, sizeof(b)));
 			}
 		}
 		for (i = 0; i < (size_t)nhits; i++)
@@ -456,118 +451,16 @@ void mx_trace_render(struct mx_trace_run *t, const struct mx_trace_event *ev,
 		return;
 	}
 
-	j = json_object_new_object();
-	json_object_object_add(j, "ts", json_object_new_double(wall(t, ev->ts_ns)));
-	json_object_object_add(j, "event", json_object_new_string("packet"));
-	json_object_object_add(j, "id", json_object_new_int64(ev->id));
-	json_object_object_add(j, "proto", json_object_new_string(ev->proto == 6 ? "tcp" : "udp"));
-	json_object_object_add(j, "src", json_object_new_string(src));
-	json_object_object_add(j, "dst", json_object_new_string(dst));
-	if (fl[0])
-		json_object_object_add(j, "tcp_flags", json_object_new_string(fl));
-	json_object_object_add(j, "len", json_object_new_int(ev->len));
-	json_object_object_add(j, "in", json_object_new_string(ev->in_name));
-	json_object_object_add(j, "out", json_object_new_string(ev->out_name));
-	if (ev->has_ct && (ev->ct_status & IPS_DST_NAT)) {
-		json_object *n = json_object_new_object();
-
-		json_object_object_add(
-		    n, "from",
-		    json_object_new_string(
-			fmt_ep(ev->family, ev->ct_orig.daddr, ev->ct_orig.dport, a, sizeof(a))));
-		json_object_object_add(
-		    n, "to",
-		    json_object_new_string(
-			fmt_ep(ev->family, ev->ct_reply.saddr, ev->ct_reply.sport, b, sizeof(b))));
-		json_object_object_add(n, "direction",
-				       json_object_new_string(ev->ct_dir ? "reply" : "original"));
-		json_object_object_add(j, "dnat", n);
-	}
-	if (ev->has_ct && (ev->ct_status & IPS_SRC_NAT))
-		json_object_object_add(
-		    j, "snat_to",
-		    json_object_new_string(fmt_addr(ev->family, ev->ct_reply.daddr, a, sizeof(a))));
-	path = json_object_new_array();
-	for (k = 0; k < MX_NHOOKS; k++) {
-		json_object *hj, *rules;
-		int any;
-
-		h = path_order[k];
-		any = !!(ev->seen & (MX_SEEN(h, 0) | MX_SEEN(h, 1)));
-		for (i = 0; i < ndec; i++)
-			any |= lines[i].hook == h;
-		if (!any)
-			continue;
-		hj = json_object_new_object();
-		json_object_object_add(hj, "hook", json_object_new_string(hook_names[h]));
-		json_object_object_add(hj, "entered",
-				       json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 0))));
-		json_object_object_add(hj, "passed",
-				       json_object_new_boolean(!!(ev->seen & MX_SEEN(h, 1))));
-		rules = json_object_new_array();
-		for (i = 0; i < ndec; i++) {
-			const struct mx_nft_decision *d = lines[i].d;
-			json_object *r;
-			char vb[96];
-
-			if (lines[i].hook != h)
-				continue;
-			r = json_object_new_object();
-			json_object_object_add(r, "family",
-					       json_object_new_string(mx_nfproto_name(d->family)));
-			json_object_object_add(r, "table", json_object_new_string(d->table));
-			json_object_object_add(r, "chain", json_object_new_string(d->chain));
-			if (lines[i].base[0])
-				json_object_object_add(r, "from_chain",
-						       json_object_new_string(lines[i].base));
-			json_object_object_add(
-			    r, "type",
-			    json_object_new_string(d->type == NFT_TRACETYPE_RULE     ? "rule"
-						   : d->type == NFT_TRACETYPE_RETURN ? "return"
-										     : "policy"));
-			if (d->type == NFT_TRACETYPE_RULE) {
-				json_object_object_add(r, "rule",
-						       json_object_new_int(lines[i].pos));
-				json_object_object_add(r, "handle",
-						       json_object_new_int64(d->handle));
-				json_object_object_add(r, "text",
-						       json_object_new_string(lines[i].text));
-			}
-			json_object_object_add(
-			    r, "verdict", json_object_new_string(verdict_name(d, vb, sizeof(vb))));
-			line_text(&lines[i], lt, sizeof(lt));
-			json_object_object_add(r, "line", json_object_new_string(lt));
-			json_object_array_add(rules, r);
-		}
-		json_object_object_add(hj, "rules", rules);
-		json_object_array_add(path, hj);
-	}
-	json_object_object_add(j, "path", path);
-	if (nhits) {
-		json_object *lh = json_object_new_array();
-
-		for (k = 0; k < nhits; k++) {
-			json_object *r = json_object_new_object();
-
-			json_object_object_add(r, "table", json_object_new_string(hits[k].table));
-			json_object_object_add(r, "chain", json_object_new_string(hits[k].chain));
-			json_object_object_add(r, "rule", json_object_new_int(hits[k].pos));
-			json_object_object_add(r, "text", json_object_new_string(hits[k].text));
-			json_object_object_add(
-			    r, "verdict",
-			    json_object_new_string(hits[k].reject ? "REJECT" : "DROP"));
-			json_object_object_add(r, "counter_delta",
-					       json_object_new_int64(hits[k].packets));
-			json_object_array_add(lh, r);
-		}
-		json_object_object_add(j, "legacy_rules", lh);
-	}
-	json_object_object_add(endj, "summary", json_object_new_string(endtxt));
-	json_object_object_add(j, "end", endj);
-	fprintf(t->out, "%s\n",
-		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(j);
+	mx_trace_packet_json(t, &(struct mx_trace_pkt){.ev = ev,
+						       .lines = lines,
+						       .nlines = ndec,
+						       .hits = hits,
+						       .nhits = nhits,
+						       .endtxt = endtxt,
+						       .endj = endj,
+						       .src = src,
+						       .dst = dst,
+						       .flags = fl});
 }
 
 void mx_trace_mechanisms(struct mx_trace_run *t, char *buf, size_t len)
