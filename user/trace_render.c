@@ -14,7 +14,6 @@
 #include "trace_names.h"
 #include "trace_render.h"
 
-#define IPS_SRC_NAT (1u << 4)
 #define IPS_DST_NAT (1u << 5)
 
 const char *const mx_trace_hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
