@@ -6,6 +6,7 @@
 #include "dns_cmd.h"
 #include "feature_probe.h"
 #include "mtu.h"
+#include "trace.h"
 
 static const char *const g_check[] = {"config",   "system", "ports", "firewall",
 				      "outbound", "mtu",    "ipv6",  "dns",      NULL};
@@ -32,6 +33,8 @@ const struct mx_cmd mx_commands[] = {
 	{"ipv6", "IPv6 host settings: RA with forwarding, IPv6 on alias interfaces, ENABLE_IPV6",
 	 g_ipv6, NULL, 0},
 	{"dns", "mail DNS records for DOMAIN and the mail hostname", NULL, mx_cmd_dns, 0},
+	{"trace", "follows packets to a port through netfilter: hooks, rules, DNAT, where they end",
+	 NULL, mx_cmd_trace, 1},
 	{"features", "what this kernel offers and which mechanism each live command uses", NULL,
 	 mx_cmd_features, 0},
 };

@@ -120,7 +120,10 @@ common=(
 # console on the serial port; panic=-1 reboots (so qemu exits) on a panic;
 # mitigations=off because TCG pays for every one of them.
 # KERNEL_CMDLINE_EXTRA adds parameters, e.g. loglevel=7 to see every message.
-cmdline="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off 8250.nr_uarts=1${KERNEL_CMDLINE_EXTRA:+ $KERNEL_CMDLINE_EXTRA}"
+# apparmor=0: Debian's kernel enables AppArmor, but the guest runs the host's
+# root file system, which has no apparmor_parser; dockerd's containers then
+# cannot start (the live Docker tests need them).
+cmdline="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off 8250.nr_uarts=1 apparmor=0${KERNEL_CMDLINE_EXTRA:+ $KERNEL_CMDLINE_EXTRA}"
 
 # ---- accelerator --------------------------------------------------------------
 # KVM is broken on some hosts (nested virtualization): on the development
