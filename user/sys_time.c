@@ -45,7 +45,11 @@ static int same_netns_as_init(const char *pid)
 	if (n < 0)
 		return 1;
 	a[n] = '\0';
+	/* Kernel threads live in the initial namespace, like PID 1; kthreadd
+	 * is readable where a sandboxed PID 1 is not. */
 	n = readlink("/proc/1/ns/net", b, sizeof(b) - 1);
+	if (n < 0)
+		n = readlink("/proc/2/ns/net", b, sizeof(b) - 1);
 	if (n < 0)
 		return 1;
 	b[n] = '\0';
