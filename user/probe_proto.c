@@ -212,55 +212,40 @@ enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const
 	return MX_REPLY_VALID;
 }
 
-uint16_t mx_inet_csum(const void *buf, size_t len)
+/* Our ping: a minimal echo of icmp_echo.h whose tag is the nonce. */
+static void icmp_echo_of(struct mx_echo *e, int v6, uint16_t id, uint16_t seq,
+			 const uint8_t nonce[MX_ICMP_NONCE])
 {
-	const uint8_t *p = buf;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)(p[0] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->seq = seq;
+	e->v6 = v6;
+	memcpy(e->tag, nonce, MX_ICMP_NONCE);
+	e->len = MX_ECHO_MIN;
 }
 
 int mx_icmp_echo(uint8_t *buf, size_t len, int v6, uint16_t id, uint16_t seq,
 		 const uint8_t nonce[MX_ICMP_NONCE])
 {
-	uint16_t c;
+	struct mx_echo e;
 
-	if (len < 8 + MX_ICMP_NONCE)
+	if (len < MX_ECHO_MIN)
 		return -1;
-	buf[0] = v6 ? 128 : 8;
-	buf[1] = 0;
-	buf[2] = buf[3] = 0;
-	id = htons(id);
-	seq = htons(seq);
-	memcpy(buf + 4, &id, 2);
-	memcpy(buf + 6, &seq, 2);
-	memcpy(buf + 8, nonce, MX_ICMP_NONCE);
+	icmp_echo_of(&e, v6, id, seq, nonce);
 	/* ICMPv6 checksums cover a pseudo header: the kernel fills them in. */
-	if (!v6) {
-		c = mx_inet_csum(buf, 8 + MX_ICMP_NONCE);
-		memcpy(buf + 2, &c, 2);
-	}
-	return 8 + MX_ICMP_NONCE;
+	return (int)mx_echo_build(buf, &e, !v6);
 }
 
 enum mx_reply mx_icmp_check(const uint8_t *buf, size_t len, int v6, int check_id, uint16_t id,
 			    uint16_t seq, const uint8_t nonce[MX_ICMP_NONCE])
 {
-	uint16_t rid, rseq;
+	struct mx_echo e;
+	uint16_t rseq;
 
-	if (len < 8 + MX_ICMP_NONCE || buf[0] != (v6 ? 129 : 0) || buf[1] != 0)
-		return MX_REPLY_ALIEN;
-	memcpy(&rid, buf + 4, 2);
-	memcpy(&rseq, buf + 6, 2);
-	if ((check_id && ntohs(rid) != id) || ntohs(rseq) != seq)
-		return MX_REPLY_ALIEN;
-	if (memcmp(buf + 8, nonce, MX_ICMP_NONCE) != 0)
+	icmp_echo_of(&e, v6, id, seq, nonce);
+	if (mx_echo_header(buf, len, v6 ? MX_ICMP6_ECHOREPLY : MX_ICMP4_ECHOREPLY, check_id, id,
+			   &rseq) ||
+	    !mx_echo_verify(buf, len, &e, check_id, 1))
 		return MX_REPLY_ALIEN;
 	return MX_REPLY_VALID;
 }

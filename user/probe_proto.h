@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "icmp_echo.h"
+
 /* Verdict of a validator. */
 enum mx_reply {
 	MX_REPLY_MORE = 0,   /* incomplete (stream): read more */
@@ -54,15 +56,14 @@ enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const
 			     int32_t *value, char *why, size_t whylen);
 
 /* ICMP echo (v4 type 8/0, v6 128/129) with id, sequence and a payload
- * nonce. Returns the length. */
-#define MX_ICMP_NONCE 16
+ * nonce (icmp_echo.h). Returns the length, or -1 when len is too small. */
+#define MX_ICMP_NONCE MX_ECHO_TAG
 int mx_icmp_echo(uint8_t *buf, size_t len, int v6, uint16_t id, uint16_t seq,
 		 const uint8_t nonce[MX_ICMP_NONCE]);
-/* buf starts at the ICMP header. check_id = 0 for ping sockets, where the
- * kernel owns the id. */
+/* buf starts at the ICMP header: an echo reply, exactly what we sent.
+ * check_id = 0 for ping sockets, where the kernel owns the id. */
 enum mx_reply mx_icmp_check(const uint8_t *buf, size_t len, int v6, int check_id, uint16_t id,
 			    uint16_t seq, const uint8_t nonce[MX_ICMP_NONCE]);
-uint16_t mx_inet_csum(const void *buf, size_t len);
 
 /* SMTP greeting: complete when the last line ("220 ...") arrived. VALID for
  * 220; BAD for any other code (421, 554: the server refuses us). code gets
