@@ -21,10 +21,9 @@ static void dgram_send(struct mx_probe *p)
 	if (op->kind == OB_NTP) {
 		/* Each send gets a fresh timestamp and nonce: the reply names the
 		 * send it answers, which keeps the offset exact. */
-		uint64_t now = mx_ntp_now(), nonce;
+		uint64_t now = mx_ntp_now();
 
-		mx_random(&nonce, sizeof(nonce));
-		op->ntp_tx = (now & ~0xffffffffULL) | (nonce & 0xffffffffULL);
+		op->ntp_tx = mx_ntp_stamp(now);
 		op->ntp_t1 = mx_ntp_to_double(now);
 		mx_ntp_request(op->wbuf, op->ntp_tx);
 	}

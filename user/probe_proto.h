@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "icmp_echo.h"
+#include "ntp_packet.h"
 
 /* Verdict of a validator. */
 enum mx_reply {
@@ -26,22 +27,12 @@ int mx_dns_query(uint8_t *buf, size_t len, uint16_t id);
 enum mx_reply mx_dns_check(const uint8_t *buf, size_t len, uint16_t id, int *aa, char *why,
 			   size_t whylen);
 
-/* NTP (RFC 5905) client request, mode 3. tx is our transmit timestamp
- * (seconds since 1900 in the high 32 bits, random low bits as a nonce). */
-#define MX_NTP_LEN 48
-void mx_ntp_request(uint8_t buf[MX_NTP_LEN], uint64_t tx);
-struct mx_ntp_reply {
-	int stratum, leap;
-	char refid[8]; /* kiss code when stratum 0 */
-	double t2, t3; /* server receive/transmit, seconds since 1900 */
-};
-/* Mode 4, originate == tx; stratum 0 (kiss-o'-death) and leap 3
- * (unsynchronised) are BAD with the reason. */
+/* NTP (ntp_packet.h: request, validation): mode 4, originate == our
+ * transmit timestamp and its nonce, else ALIEN; kiss-o'-death (stratum 0)
+ * and an unsynchronised server (leap 3, stratum > 15) are BAD with the
+ * reason. */
 enum mx_reply mx_ntp_check(const uint8_t *buf, size_t len, uint64_t tx, struct mx_ntp_reply *r,
 			   char *why, size_t whylen);
-/* The time now as an NTP timestamp. */
-uint64_t mx_ntp_now(void);
-double mx_ntp_to_double(uint64_t ts);
 
 /* rspamd fuzzy_storage protocol (src/fuzzy_storage.h): a FUZZY_CHECK
  * command, version 4, no shingles: 76 bytes. The server echoes the tag (and
