@@ -21,11 +21,8 @@ void mx_dns_check_dkim(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "selector", sel);
 	mx_data_str(r, "name", name);
 	mx_dns_lookup(&env.dns, name, MX_T_TXT, &txt);
-	if (txt.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", name, txt.error);
-		mx_rrset_free(&txt);
+	if (mx_dns_lookup_failed(r, &txt, "TXT", name))
 		return;
-	}
 	/* Any TXT here is meant as the key (v= is optional). */
 	for (i = 0; i < txt.n; i++)
 		if (strstr(txt.rr[i].text, "p=")) {

@@ -92,11 +92,8 @@ void mx_dns_check_dmarc(struct mx_ctx *ctx, struct mx_result *r)
 	snprintf(name, sizeof(name), "_dmarc.%s", env.domain);
 	mx_data_str(r, "name", name);
 	mx_dns_lookup(&env.dns, name, MX_T_TXT, &txt);
-	if (txt.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", name, txt.error);
-		mx_rrset_free(&txt);
+	if (mx_dns_lookup_failed(r, &txt, "TXT", name))
 		return;
-	}
 	for (i = 0; i < txt.n; i++)
 		if (mx_dmarc_is_record(txt.rr[i].text)) {
 			nrec++;

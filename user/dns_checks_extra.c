@@ -22,6 +22,64 @@ static int txt_with_prefix(const struct mx_rrset *s, const char *prefix, int *id
 	return n;
 }
 
+/* What MTA-STS (RFC 8461 3.1) and TLSRPT (RFC 8460 3) records share: one
+ * TXT record at name that starts with v=<version>, a tag list whose first
+ * tag is that v=. */
+struct policy_txt {
+	const char *version; /* "STSv1" */
+	const char *hint;    /* a TXT holding this was meant as the record */
+	const char *absent;  /* summary when there is none: it is optional */
+	const char *several; /* summary format (name, count) for more than one */
+};
+
+/* 0 with the record's tags in tl (the caller frees them), or -1 when r is
+ * already set (absent, misspelled, several, malformed, lookup error). */
+static int policy_record(struct mx_dns_env *env, struct mx_result *r, const char *name,
+			 const struct policy_txt *pt, struct mx_taglist *tl)
+{
+	struct mx_rrset s;
+	char prefix[32];
+	int idx = -1, n, i, rc = -1;
+
+	mx_data_str(r, "name", name);
+	mx_dns_lookup(&env->dns, name, MX_T_TXT, &s);
+	if (mx_dns_lookup_failed(r, &s, "TXT", name))
+		return -1;
+	snprintf(prefix, sizeof(prefix), "v=%s", pt->version);
+	n = txt_with_prefix(&s, prefix, &idx);
+	if (n == 0) {
+		mx_data_bool(r, "present", 0);
+		mx_result_set(r, MX_PASS, "%s", pt->absent);
+		for (i = 0; i < s.n; i++)
+			if (strcasestr(s.rr[i].text, pt->hint)) {
+				mx_data_str(r, "record", s.rr[i].text);
+				mx_result_set(r, MX_FAIL, "%s TXT \"%.80s\" does not start with %s",
+					      name, s.rr[i].text, prefix);
+			}
+		goto out;
+	}
+	mx_data_bool(r, "present", 1);
+	mx_data_str(r, "record", s.rr[idx].text);
+	if (n > 1) {
+		mx_result_set(r, MX_FAIL, pt->several, name, n);
+		goto out;
+	}
+	if (mx_taglist_parse(s.rr[idx].text, tl)) {
+		mx_result_set(r, MX_FAIL, "%s: %s", name, tl->error);
+		mx_taglist_free(tl);
+		goto out;
+	}
+	if (strcmp(tl->tags[0].name, "v") || strcmp(tl->tags[0].value, pt->version)) {
+		mx_result_set(r, MX_FAIL, "%s: %s must be the first tag", name, prefix);
+		mx_taglist_free(tl);
+		goto out;
+	}
+	rc = 0;
+out:
+	mx_rrset_free(&s);
+	return rc;
+}
+
 /* autodiscover.<domain> / autoconfig.<domain>: CNAME to the host, or A
  * records with the host's address. Optional. */
 static void check_alias(struct mx_ctx *ctx, struct mx_result *r, const char *label,
@@ -139,57 +197,26 @@ void mx_dns_check_autodiscover_srv(struct mx_ctx *ctx, struct mx_result *r)
 
 void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 {
+	/* A wildcard "v=spf1 -all" here is not a misspelled policy record. */
+	static const struct policy_txt sts = {
+	    .version = "STSv1",
+	    .hint = "sts",
+	    .absent = "no MTA-STS policy (optional)",
+	    .several = "%s has %d v=STSv1 records: senders ignore MTA-STS "
+		       "(RFC 8461 3.1)",
+	};
 	struct mx_dns_env env;
-	struct mx_rrset s, a;
+	struct mx_rrset a;
 	struct mx_taglist tl;
 	char name[300], host[300];
 	const char *id;
-	int idx = -1, n, i;
+	int i;
 
 	if (mx_dns_begin(ctx, r, &env))
 		return;
 	snprintf(name, sizeof(name), "_mta-sts.%s", env.domain);
-	mx_data_str(r, "name", name);
-	mx_dns_lookup(&env.dns, name, MX_T_TXT, &s);
-	if (s.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", name, s.error);
-		mx_rrset_free(&s);
+	if (policy_record(&env, r, name, &sts, &tl))
 		return;
-	}
-	n = txt_with_prefix(&s, "v=STSv1", &idx);
-	if (n == 0) {
-		mx_data_bool(r, "present", 0);
-		mx_result_set(r, MX_PASS, "no MTA-STS policy (optional)");
-		/* A TXT meant as the policy record but written wrong (a wildcard
-		 * "v=spf1 -all" here is not). */
-		for (i = 0; i < s.n; i++)
-			if (strcasestr(s.rr[i].text, "sts")) {
-				mx_data_str(r, "record", s.rr[i].text);
-				mx_result_set(r, MX_FAIL,
-					      "%s TXT \"%.80s\" does not start with v=STSv1", name,
-					      s.rr[i].text);
-			}
-		mx_rrset_free(&s);
-		return;
-	}
-	mx_data_bool(r, "present", 1);
-	mx_data_str(r, "record", s.rr[idx].text);
-	if (n > 1) {
-		mx_result_set(r, MX_FAIL,
-			      "%s has %d v=STSv1 records: senders ignore MTA-STS "
-			      "(RFC 8461 3.1)",
-			      name, n);
-		mx_rrset_free(&s);
-		return;
-	}
-	if (mx_taglist_parse(s.rr[idx].text, &tl)) {
-		mx_result_set(r, MX_FAIL, "%s: %s", name, tl.error);
-		goto out;
-	}
-	if (strcmp(tl.tags[0].name, "v") || strcmp(tl.tags[0].value, "STSv1")) {
-		mx_result_set(r, MX_FAIL, "%s: v=STSv1 must be the first tag", name);
-		goto out;
-	}
 	id = mx_taglist_get(&tl, "id");
 	if (!id || !*id || strlen(id) > 32) {
 		mx_result_set(r, MX_FAIL, "%s: id= must be 1-32 letters/digits", name);
@@ -217,59 +244,26 @@ void mx_dns_check_mta_sts(struct mx_ctx *ctx, struct mx_result *r)
 	mx_rrset_free(&a);
 out:
 	mx_taglist_free(&tl);
-	mx_rrset_free(&s);
 }
 
 void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 {
+	static const struct policy_txt rpt = {
+	    .version = "TLSRPTv1",
+	    .hint = "tlsrpt",
+	    .absent = "no TLSRPT record (optional)",
+	    .several = "%s has %d TLSRPT records (RFC 8460 3 allows one)",
+	};
 	struct mx_dns_env env;
-	struct mx_rrset s;
 	struct mx_taglist tl;
 	char name[300];
 	const char *rua;
-	int idx = -1, n;
 
 	if (mx_dns_begin(ctx, r, &env))
 		return;
 	snprintf(name, sizeof(name), "_smtp._tls.%s", env.domain);
-	mx_data_str(r, "name", name);
-	mx_dns_lookup(&env.dns, name, MX_T_TXT, &s);
-	if (s.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", name, s.error);
-		mx_rrset_free(&s);
+	if (policy_record(&env, r, name, &rpt, &tl))
 		return;
-	}
-	n = txt_with_prefix(&s, "v=TLSRPTv1", &idx);
-	if (n == 0) {
-		mx_data_bool(r, "present", 0);
-		mx_result_set(r, MX_PASS, "no TLSRPT record (optional)");
-		for (int i = 0; i < s.n; i++)
-			if (strcasestr(s.rr[i].text, "tlsrpt")) {
-				mx_data_str(r, "record", s.rr[i].text);
-				mx_result_set(r, MX_FAIL,
-					      "%s TXT \"%.80s\" does not start with "
-					      "v=TLSRPTv1",
-					      name, s.rr[i].text);
-			}
-		mx_rrset_free(&s);
-		return;
-	}
-	mx_data_bool(r, "present", 1);
-	mx_data_str(r, "record", s.rr[idx].text);
-	if (n > 1) {
-		mx_result_set(r, MX_FAIL, "%s has %d TLSRPT records (RFC 8460 3 allows one)", name,
-			      n);
-		mx_rrset_free(&s);
-		return;
-	}
-	if (mx_taglist_parse(s.rr[idx].text, &tl)) {
-		mx_result_set(r, MX_FAIL, "%s: %s", name, tl.error);
-		goto out;
-	}
-	if (strcmp(tl.tags[0].name, "v") || strcmp(tl.tags[0].value, "TLSRPTv1")) {
-		mx_result_set(r, MX_FAIL, "%s: v=TLSRPTv1 must be the first tag", name);
-		goto out;
-	}
 	rua = mx_taglist_get(&tl, "rua");
 	if (!rua || !*rua) {
 		mx_result_set(r, MX_FAIL, "%s: rua= (where reports go) is missing", name);
@@ -299,7 +293,6 @@ void mx_dns_check_tlsrpt(struct mx_ctx *ctx, struct mx_result *r)
 	mx_result_set(r, MX_PASS, "TLSRPT record valid: reports to %s", rua);
 out:
 	mx_taglist_free(&tl);
-	mx_rrset_free(&s);
 }
 
 void mx_dns_check_tlsa(struct mx_ctx *ctx, struct mx_result *r)
@@ -320,11 +313,8 @@ void mx_dns_check_tlsa(struct mx_ctx *ctx, struct mx_result *r)
 	mx_dns_lookup(&env.dns, name, MX_T_TLSA, &s);
 	json_object_object_add(mx_result_data(r), "records", mx_dns_rr_json(&s));
 	mx_data_bool(r, "dnssec_ad", s.ad);
-	if (s.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TLSA lookup for %s failed: %s", name, s.error);
-		mx_rrset_free(&s);
+	if (mx_dns_lookup_failed(r, &s, "TLSA", name))
 		return;
-	}
 	if (s.status != MX_RR_OK) {
 		mx_data_bool(r, "present", 0);
 		mx_result_set(r, MX_PASS, "no TLSA at %s (DANE not used; optional)", name);

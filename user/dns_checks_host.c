@@ -237,11 +237,8 @@ void mx_dns_check_mx(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "domain", env.domain);
 	mx_data_str(r, "hostname", env.host[0] ? env.host : NULL);
 	mx_dns_lookup(&env.dns, env.domain, MX_T_MX, &mx);
-	if (mx.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "MX lookup for %s failed: %s", env.domain, mx.error);
-		mx_rrset_free(&mx);
+	if (mx_dns_lookup_failed(r, &mx, "MX", env.domain))
 		return;
-	}
 	if (mx.status != MX_RR_OK) {
 		mx_result_set(r, MX_FAIL, "%s has no MX record (%s)", env.domain,
 			      mx_rr_status_name(mx.status));
@@ -354,11 +351,8 @@ static void check_ptr(struct mx_ctx *ctx, struct mx_result *r, int v6)
 	mx_dns_reverse_name(v6 ? AF_INET6 : AF_INET, env.addr[v6], rev, sizeof(rev));
 	mx_data_str(r, "reverse_name", rev);
 	mx_dns_lookup(&env.dns, rev, MX_T_PTR, &ptr);
-	if (ptr.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "PTR lookup for %s failed: %s", env.ip[v6], ptr.error);
-		mx_rrset_free(&ptr);
+	if (mx_dns_lookup_failed(r, &ptr, "PTR", env.ip[v6]))
 		return;
-	}
 	if (ptr.status != MX_RR_OK) {
 		mx_result_set(r, MX_FAIL,
 			      "%s has no PTR record (%s): many receivers reject mail "

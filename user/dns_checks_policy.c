@@ -69,11 +69,8 @@ void mx_dns_check_spf(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	mx_data_str(r, "domain", env.domain);
 	mx_dns_lookup(&env.dns, env.domain, MX_T_TXT, &txt);
-	if (txt.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", env.domain, txt.error);
-		mx_rrset_free(&txt);
+	if (mx_dns_lookup_failed(r, &txt, "TXT", env.domain))
 		return;
-	}
 	idx = mx_spf_select(&txt);
 	if (idx == -1) {
 		mx_result_set(r, MX_FAIL,
@@ -320,11 +317,8 @@ void mx_dns_check_wildcard_spf(struct mx_ctx *ctx, struct mx_result *r)
 		 env.domain);
 	mx_data_str(r, "probe_name", name);
 	mx_dns_lookup(&env.dns, name, MX_T_TXT, &txt);
-	if (txt.status == MX_RR_ERROR) {
-		mx_result_set(r, MX_ERROR, "TXT lookup for %s failed: %s", name, txt.error);
-		mx_rrset_free(&txt);
+	if (mx_dns_lookup_failed(r, &txt, "TXT", name))
 		return;
-	}
 	idx = mx_spf_select(&txt);
 	mx_data_str(r, "record", idx >= 0 ? txt.rr[idx].text : NULL);
 	if (idx < 0) {

@@ -38,6 +38,16 @@ void mx_dns_reverse_name(int family, const unsigned char *a, char *out, size_t l
 		snprintf(out + o, len - o, "ip6.arpa");
 }
 
+int mx_dns_lookup_failed(struct mx_result *r, struct mx_rrset *s, const char *type,
+			 const char *what)
+{
+	if (s->status != MX_RR_ERROR)
+		return 0;
+	mx_result_set(r, MX_ERROR, "%s lookup for %s failed: %s", type, what, s->error);
+	mx_rrset_free(s);
+	return 1;
+}
+
 json_object *mx_dns_rr_json(const struct mx_rrset *s)
 {
 	json_object *a = json_object_new_array();

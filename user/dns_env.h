@@ -35,6 +35,11 @@ extern const char *mx_dns_hostname_override;
 int mx_dns_name_eq(const char *a, const char *b);
 /* Reverse-lookup name of an address. */
 void mx_dns_reverse_name(int family, const unsigned char *addr, char *out, size_t len);
+/* A lookup that failed (s->status MX_RR_ERROR) ends the check: r is set
+ * to ERROR "TYPE lookup for WHAT failed: why" and s freed; returns 1 then,
+ * else 0. */
+int mx_dns_lookup_failed(struct mx_result *r, struct mx_rrset *s, const char *type,
+			 const char *what);
 /* Strings of an rrset as a JSON array. */
 json_object *mx_dns_rr_json(const struct mx_rrset *s);
 /* Whether an address is globally routable (not private, loopback,

@@ -160,8 +160,8 @@ void mx_v6_facts_read(struct mx_v6_facts *f)
 	if (n >= 0)
 		f->naddrs = mx_v6_parse_addrs(buf, f->addrs, MX_V6_MAX_ADDRS);
 	if (mx_sysroot_live()) {
-		struct mx_route6_default d[MX_V6_MAX_ROUTES];
-		int i, k = mx_route6_defaults(d, MX_V6_MAX_ROUTES);
+		struct mx_route_default d[MX_V6_MAX_ROUTES];
+		int i, k = mx_route_defaults(AF_INET6, d, MX_V6_MAX_ROUTES);
 
 		f->routes_known = k >= 0;
 		for (i = 0; i < k; i++) {

@@ -218,21 +218,28 @@ int mx_route_get(int family, const void *addr, struct mx_route *rt)
 	return 0;
 }
 
-struct r6_ctx {
-	struct mx_route6_default *out;
+struct def_ctx {
+	struct mx_route_default *out;
 	int max, n;
+	int seen; /* default routes seen, stored or not */
+	int family;
 	long hz;
 };
 
-static int r6_cb(const struct nlmsghdr *nlh, void *data)
+static int def_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct r6_ctx *c = data;
+	struct def_ctx *c = data;
 	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct mx_route6_default *d;
+	struct mx_route_default *d;
 	const struct nlattr *a;
 
+	/* Default = prefix length 0 in the main table, a unicast route (not
+	 * unreachable/blackhole/prohibit, which some hosts install for v6). */
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len != 0 ||
-	    rtm->rtm_table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST || c->n >= c->max)
+	    rtm->rtm_table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	c->seen++;
+	if (c->n >= c->max)
 		return MNL_CB_OK;
 	d = &c->out[c->n++];
 	memset(d, 0, sizeof(*d));
@@ -245,7 +252,8 @@ static int r6_cb(const struct nlmsghdr *nlh, void *data)
 			d->oif = (int)mnl_attr_get_u32(a);
 			break;
 		case RTA_GATEWAY:
-			addr_str(AF_INET6, mnl_attr_get_payload(a), d->gateway, sizeof(d->gateway));
+			addr_str(c->family, mnl_attr_get_payload(a), d->gateway,
+				 sizeof(d->gateway));
 			break;
 		case RTA_CACHEINFO:
 			if (mnl_attr_get_payload_len(a) >= sizeof(struct rta_cacheinfo)) {
@@ -263,20 +271,36 @@ static int r6_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mx_route6_defaults(struct mx_route6_default *out, int max)
+/* One RTM_GETROUTE dump of family through def_cb. */
+static int defaults_dump(int family, struct def_ctx *c)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct r6_ctx c = {.out = out, .max = max, .hz = sysconf(_SC_CLK_TCK)};
 	struct rtmsg *rtm;
-	int err;
 
-	if (c.hz <= 0)
-		c.hz = 100;
+	c->family = family;
+	c->hz = sysconf(_SC_CLK_TCK);
+	if (c->hz <= 0)
+		c->hz = 100;
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET6;
-	err = nl_request(nlh, r6_cb, &c);
+	rtm->rtm_family = family;
+	return nl_request(nlh, def_cb, c);
+}
+
+int mx_route_defaults(int family, struct mx_route_default *out, int max)
+{
+	struct def_ctx c = {.out = out, .max = max};
+	int err = defaults_dump(family, &c);
+
 	return err < 0 ? err : c.n;
+}
+
+int mx_route_has_default(int family)
+{
+	struct def_ctx c = {0};
+	int err = defaults_dump(family, &c);
+
+	return err < 0 ? err : c.seen > 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* rtnetlink queries (libmnl): the route the kernel picks for a destination,
- * the links with their MTU and kind, the IPv6 default routes. Always the
+ * the links with their MTU and kind, the default routes. Always the
  * caller's network namespace, which is what --netns selects; /sys/class/net
  * would show the namespace sysfs was mounted in instead. */
 #ifndef MX_NL_ROUTE_H
@@ -35,7 +35,7 @@ struct mx_link {
 /* Every link of this namespace; returns the count (at most max) or -errno. */
 int mx_link_list(struct mx_link *out, int max);
 
-struct mx_route6_default {
+struct mx_route_default {
 	int oif;
 	char ifname[IF_NAMESIZE];
 	unsigned char protocol;
@@ -43,7 +43,11 @@ struct mx_route6_default {
 	long expires_s; /* -1: does not expire */
 };
 
-/* IPv6 default routes of the main table; count (at most max) or -errno. */
-int mx_route6_defaults(struct mx_route6_default *out, int max);
+/* The default routes (prefix length 0, unicast) of family in the main
+ * table; count (at most max) or -errno. */
+int mx_route_defaults(int family, struct mx_route_default *out, int max);
+/* Whether there is one: 1, 0, or -errno. The outbound probes use IPv6 only
+ * when there is, as a host without one cannot reach IPv6 peers at all. */
+int mx_route_has_default(int family);
 
 #endif

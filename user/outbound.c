@@ -15,6 +15,7 @@
 #include "check.h"
 #include "cli.h"
 #include "log.h"
+#include "nl_route.h"
 #include "outbound.h"
 
 struct ob_run ob_run_state;

@@ -148,7 +148,4 @@ void ob_smtp_step(struct ob_probe *op, int eof);
 void ob_smtp_finish(struct ob_probe *op, const char *warn_fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Whether the main routing table has a default route for family (netlink). */
-int mx_route_has_default(int family);
-
 #endif

@@ -21,10 +21,9 @@ static void dgram_send(struct mx_probe *p)
 	if (op->kind == OB_NTP) {
 		/* Each send gets a fresh timestamp and nonce: the reply names the
 		 * send it answers, which keeps the offset exact. */
-		uint64_t now = mx_ntp_now(), nonce;
+		uint64_t now = mx_ntp_now();
 
-		mx_random(&nonce, sizeof(nonce));
-		op->ntp_tx = (now & ~0xffffffffULL) | (nonce & 0xffffffffULL);
+		op->ntp_tx = mx_ntp_stamp(now);
 		op->ntp_t1 = mx_ntp_to_double(now);
 		mx_ntp_request(op->wbuf, op->ntp_tx);
 	}
@@ -277,15 +276,10 @@ static void icmp_io(struct mx_probe *p, int fd, uint32_t events)
 			return;
 		}
 		ilen = n;
-		/* Raw IPv4 sockets deliver the IP header too. */
-		if (op->icmp_raw && !v6) {
-			size_t ihl = (buf[0] & 0x0f) * 4;
-
-			if ((size_t)n < ihl)
-				continue;
-			icmp += ihl;
-			ilen -= ihl;
-		}
+		/* Raw IPv4 sockets deliver the IP header too, and the kernel
+		 * does not check ICMP sums for them. */
+		if (op->icmp_raw && !v6 && !(icmp = mx_echo_ip4_icmp(buf, n, &ilen)))
+			continue;
 		/* Ping sockets own the id (the kernel sets and matches it). */
 		if (mx_icmp_check(icmp, ilen, v6, op->icmp_raw, op->icmp_id, op->icmp_seq,
 				  op->icmp_nonce) == MX_REPLY_VALID) {
@@ -294,7 +288,8 @@ static void icmp_io(struct mx_probe *p, int fd, uint32_t events)
 		}
 		/* Raw sockets see every ICMP message: only count echo replies
 		 * from our peer that carry the wrong id/sequence/nonce. */
-		if (ilen >= 8 && icmp[0] == (v6 ? 129 : 0)) {
+		if (ilen >= MX_ECHO_HDR &&
+		    icmp[0] == (v6 ? MX_ICMP6_ECHOREPLY : MX_ICMP4_ECHOREPLY)) {
 			op->alien++;
 			snprintf(op->text, sizeof(op->text), "id, sequence or payload not ours");
 		}

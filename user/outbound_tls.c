@@ -54,12 +54,11 @@ void ob_tls_free(void)
 	tls_ctx = NULL;
 }
 
-static void tls_record(struct ob_probe *op)
+/* The peer certificate's subject and issuer, when it sent one. */
+static void tls_cert_names(struct ob_probe *op)
 {
 	X509 *cert = SSL_get1_peer_certificate(op->ssl);
 
-	snprintf(op->tls_version, sizeof(op->tls_version), "%s", SSL_get_version(op->ssl));
-	snprintf(op->tls_cipher, sizeof(op->tls_cipher), "%s", SSL_get_cipher_name(op->ssl));
 	if (cert) {
 		X509_NAME_oneline(X509_get_subject_name(cert), op->tls_subject,
 				  sizeof(op->tls_subject));
@@ -67,6 +66,13 @@ static void tls_record(struct ob_probe *op)
 				  sizeof(op->tls_issuer));
 		X509_free(cert);
 	}
+}
+
+static void tls_record(struct ob_probe *op)
+{
+	snprintf(op->tls_version, sizeof(op->tls_version), "%s", SSL_get_version(op->ssl));
+	snprintf(op->tls_cipher, sizeof(op->tls_cipher), "%s", SSL_get_cipher_name(op->ssl));
+	tls_cert_names(op);
 }
 
 /* Drives the handshake; 1 done, 0 waiting, -1 failed (probe finished). */
@@ -126,16 +132,8 @@ int ob_tls_step(struct ob_probe *op, int fd)
 		return -1;
 	}
 	if (vr != X509_V_OK) {
-		X509 *cert = SSL_get1_peer_certificate(op->ssl);
-
 		op->tls_verify_failed = 1;
-		if (cert) {
-			X509_NAME_oneline(X509_get_subject_name(cert), op->tls_subject,
-					  sizeof(op->tls_subject));
-			X509_NAME_oneline(X509_get_issuer_name(cert), op->tls_issuer,
-					  sizeof(op->tls_issuer));
-			X509_free(cert);
-		}
+		tls_cert_names(op);
 		mx_probe_fail(&op->p, 0, "TLS: certificate of %s did not verify: %s (issuer %s)",
 			      op->p.host, X509_verify_cert_error_string(vr),
 			      op->tls_issuer[0] ? op->tls_issuer : "unknown");

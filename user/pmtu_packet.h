@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The probe packet of the path-MTU prober: an ICMP / ICMPv6 echo request
  * whose payload is a 16-byte header (magic, nonce, size) and a pattern
- * drawn from the nonce. Building and checking it are pure functions, so
- * that what counts as "our probe came back" is unit-tested. */
+ * drawn from the nonce: an echo of icmp_echo.h whose tag names the probe
+ * size, so a reply or quote of another size never counts. */
 #ifndef MX_PMTU_PACKET_H
 #define MX_PMTU_PACKET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define MX_ICMP4_ECHO 8
-#define MX_ICMP4_ECHOREPLY 0
-#define MX_ICMP6_ECHO 128
-#define MX_ICMP6_ECHOREPLY 129
+#include "icmp_echo.h"
+
 /* ICMP header + our header: the smallest probe payload. */
-#define MX_PROBE_MIN_ICMP 24
+#define MX_PROBE_MIN_ICMP MX_ECHO_MIN
 
 struct mx_probe {
 	uint16_t id, seq;
@@ -41,7 +39,5 @@ int mx_probe_header(const unsigned char *d, size_t n, uint8_t type, uint16_t id,
  * probe p? full: the whole message must be there and equal (a reply);
  * else a prefix is enough, down to the 8 bytes RFC 792 routers quote. */
 int mx_probe_verify(const unsigned char *d, size_t n, const struct mx_probe *p, int full);
-/* The Internet checksum; 0 over a message with a valid checksum. */
-uint16_t mx_icmp_csum(const unsigned char *d, size_t n);
 
 #endif

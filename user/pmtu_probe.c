@@ -285,21 +285,10 @@ static void read_replies(struct prober *p)
 		len = (size_t)n;
 		if (!same_addr(p, &from))
 			continue;
-		if (!p->v6 && p->raw) {
-			size_t ihl;
-
-			/* Raw IPv4 sockets see the IP header; the kernel does
-			 * not check ICMP sums for them, so we do. */
-			if (len < 20 || (d[0] >> 4) != 4)
-				continue;
-			ihl = (size_t)(d[0] & 15) * 4;
-			if (ihl < 20 || len < ihl + 8)
-				continue;
-			d += ihl;
-			len -= ihl;
-			if (mx_icmp_csum(d, len) != 0)
-				continue;
-		}
+		/* Raw IPv4 sockets see the IP header, and the kernel does not
+		 * check ICMP sums for them. */
+		if (!p->v6 && p->raw && !(d = mx_echo_ip4_icmp(d, len, &len)))
+			continue;
 		sp = match_echo(p, d, len, p->v6 ? MX_ICMP6_ECHOREPLY : MX_ICMP4_ECHOREPLY, 1);
 		if (sp)
 			on_answer(p, sp);

@@ -2,12 +2,10 @@
 /* Builders and validators of the outbound probes' requests (probe_proto.h). */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <ldns/ldns.h>
 
 #include "probe_proto.h"
@@ -99,77 +97,38 @@ enum mx_reply mx_dns_check(const uint8_t *buf, size_t len, uint16_t id, int *aa,
 	return v;
 }
 
-/* Seconds between 1900 (NTP era 0) and 1970. */
-#define NTP_UNIX_DELTA 2208988800ULL
-
-uint64_t mx_ntp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)(ts.tv_sec + NTP_UNIX_DELTA) << 32) |
-	       (uint64_t)(((double)ts.tv_nsec / 1e9) * 4294967296.0);
-}
-
-double mx_ntp_to_double(uint64_t ts)
-{
-	return (double)(ts >> 32) + (double)(ts & 0xffffffffu) / 4294967296.0;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return be64toh(v);
-}
-
-void mx_ntp_request(uint8_t buf[MX_NTP_LEN], uint64_t tx)
-{
-	uint64_t be = htobe64(tx);
-
-	memset(buf, 0, MX_NTP_LEN);
-	buf[0] = (0 << 6) | (4 << 3) | 3; /* LI 0, version 4, mode 3 (client) */
-	memcpy(buf + 40, &be, 8);
-}
-
 enum mx_reply mx_ntp_check(const uint8_t *buf, size_t len, uint64_t tx, struct mx_ntp_reply *r,
 			   char *why, size_t whylen)
 {
-	int mode;
-
-	if (len < MX_NTP_LEN) {
+	switch (mx_ntp_parse(buf, len, tx, r)) {
+	case MX_NTP_OK:
+		return MX_REPLY_VALID;
+	case MX_NTP_SHORT:
 		WHY("short NTP packet (%zu bytes)", len);
 		return MX_REPLY_ALIEN;
-	}
-	mode = buf[0] & 7;
-	/* The originate timestamp must be our transmit timestamp (RFC 5905
-	 * 8: the "bogus" test); its random low bits are our nonce. */
-	if (mode != 4 || get64(buf + 24) != tx) {
-		WHY(mode != 4 ? "not a server reply (mode %d)" : "originate timestamp is not ours",
-		    mode);
+	case MX_NTP_MODE:
+		WHY("not a server reply (mode %d)", r->mode);
 		return MX_REPLY_ALIEN;
-	}
-	r->leap = buf[0] >> 6;
-	r->stratum = buf[1];
-	memcpy(r->refid, buf + 12, 4);
-	r->refid[4] = '\0';
-	r->t2 = mx_ntp_to_double(get64(buf + 32));
-	r->t3 = mx_ntp_to_double(get64(buf + 40));
-	if (r->stratum == 0) {
-		int i;
-
-		for (i = 0; i < 4; i++)
-			if (!isprint((unsigned char)r->refid[i]))
-				r->refid[i] = '?';
-		WHY("kiss-o'-death %s (server refuses to serve us)", r->refid);
+	case MX_NTP_VERSION:
+		WHY("not an NTP reply (version %d)", r->version);
+		return MX_REPLY_ALIEN;
+	case MX_NTP_ORIGIN:
+		WHY("originate timestamp is not ours");
+		return MX_REPLY_ALIEN;
+	case MX_NTP_KOD:
+		WHY("kiss-o'-death %s (server refuses to serve us)", r->kiss);
 		return MX_REPLY_BAD;
-	}
-	if (r->leap == 3) {
+	case MX_NTP_STRATUM:
+		WHY("server is not synchronised (stratum %d)", r->stratum);
+		return MX_REPLY_BAD;
+	case MX_NTP_UNSYNC:
 		WHY("server is not synchronised (leap indicator 3)");
 		return MX_REPLY_BAD;
+	case MX_NTP_NO_XMT:
+		WHY("server reply has no transmit timestamp");
+		return MX_REPLY_BAD;
 	}
-	return MX_REPLY_VALID;
+	return MX_REPLY_ALIEN;
 }
 
 void mx_fuzzy_request(uint8_t buf[MX_FUZZY_CMD_LEN], uint32_t tag, const uint8_t digest[64])
@@ -212,55 +171,40 @@ enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const
 	return MX_REPLY_VALID;
 }
 
-uint16_t mx_inet_csum(const void *buf, size_t len)
+/* Our ping: a minimal echo of icmp_echo.h whose tag is the nonce. */
+static void icmp_echo_of(struct mx_echo *e, int v6, uint16_t id, uint16_t seq,
+			 const uint8_t nonce[MX_ICMP_NONCE])
 {
-	const uint8_t *p = buf;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)(p[0] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->seq = seq;
+	e->v6 = v6;
+	memcpy(e->tag, nonce, MX_ICMP_NONCE);
+	e->len = MX_ECHO_MIN;
 }
 
 int mx_icmp_echo(uint8_t *buf, size_t len, int v6, uint16_t id, uint16_t seq,
 		 const uint8_t nonce[MX_ICMP_NONCE])
 {
-	uint16_t c;
+	struct mx_echo e;
 
-	if (len < 8 + MX_ICMP_NONCE)
+	if (len < MX_ECHO_MIN)
 		return -1;
-	buf[0] = v6 ? 128 : 8;
-	buf[1] = 0;
-	buf[2] = buf[3] = 0;
-	id = htons(id);
-	seq = htons(seq);
-	memcpy(buf + 4, &id, 2);
-	memcpy(buf + 6, &seq, 2);
-	memcpy(buf + 8, nonce, MX_ICMP_NONCE);
+	icmp_echo_of(&e, v6, id, seq, nonce);
 	/* ICMPv6 checksums cover a pseudo header: the kernel fills them in. */
-	if (!v6) {
-		c = mx_inet_csum(buf, 8 + MX_ICMP_NONCE);
-		memcpy(buf + 2, &c, 2);
-	}
-	return 8 + MX_ICMP_NONCE;
+	return (int)mx_echo_build(buf, &e, !v6);
 }
 
 enum mx_reply mx_icmp_check(const uint8_t *buf, size_t len, int v6, int check_id, uint16_t id,
 			    uint16_t seq, const uint8_t nonce[MX_ICMP_NONCE])
 {
-	uint16_t rid, rseq;
+	struct mx_echo e;
+	uint16_t rseq;
 
-	if (len < 8 + MX_ICMP_NONCE || buf[0] != (v6 ? 129 : 0) || buf[1] != 0)
-		return MX_REPLY_ALIEN;
-	memcpy(&rid, buf + 4, 2);
-	memcpy(&rseq, buf + 6, 2);
-	if ((check_id && ntohs(rid) != id) || ntohs(rseq) != seq)
-		return MX_REPLY_ALIEN;
-	if (memcmp(buf + 8, nonce, MX_ICMP_NONCE) != 0)
+	icmp_echo_of(&e, v6, id, seq, nonce);
+	if (mx_echo_header(buf, len, v6 ? MX_ICMP6_ECHOREPLY : MX_ICMP4_ECHOREPLY, check_id, id,
+			   &rseq) ||
+	    !mx_echo_verify(buf, len, &e, check_id, 1))
 		return MX_REPLY_ALIEN;
 	return MX_REPLY_VALID;
 }

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "icmp_echo.h"
+#include "ntp_packet.h"
+
 /* Verdict of a validator. */
 enum mx_reply {
 	MX_REPLY_MORE = 0,   /* incomplete (stream): read more */
@@ -24,22 +27,12 @@ int mx_dns_query(uint8_t *buf, size_t len, uint16_t id);
 enum mx_reply mx_dns_check(const uint8_t *buf, size_t len, uint16_t id, int *aa, char *why,
 			   size_t whylen);
 
-/* NTP (RFC 5905) client request, mode 3. tx is our transmit timestamp
- * (seconds since 1900 in the high 32 bits, random low bits as a nonce). */
-#define MX_NTP_LEN 48
-void mx_ntp_request(uint8_t buf[MX_NTP_LEN], uint64_t tx);
-struct mx_ntp_reply {
-	int stratum, leap;
-	char refid[8]; /* kiss code when stratum 0 */
-	double t2, t3; /* server receive/transmit, seconds since 1900 */
-};
-/* Mode 4, originate == tx; stratum 0 (kiss-o'-death) and leap 3
- * (unsynchronised) are BAD with the reason. */
+/* NTP (ntp_packet.h: request, validation): mode 4, originate == our
+ * transmit timestamp and its nonce, else ALIEN; kiss-o'-death (stratum 0)
+ * and an unsynchronised server (leap 3, stratum > 15) are BAD with the
+ * reason. */
 enum mx_reply mx_ntp_check(const uint8_t *buf, size_t len, uint64_t tx, struct mx_ntp_reply *r,
 			   char *why, size_t whylen);
-/* The time now as an NTP timestamp. */
-uint64_t mx_ntp_now(void);
-double mx_ntp_to_double(uint64_t ts);
 
 /* rspamd fuzzy_storage protocol (src/fuzzy_storage.h): a FUZZY_CHECK
  * command, version 4, no shingles: 76 bytes. The server echoes the tag (and
@@ -54,15 +47,14 @@ enum mx_reply mx_fuzzy_check(const uint8_t *buf, size_t len, uint32_t tag, const
 			     int32_t *value, char *why, size_t whylen);
 
 /* ICMP echo (v4 type 8/0, v6 128/129) with id, sequence and a payload
- * nonce. Returns the length. */
-#define MX_ICMP_NONCE 16
+ * nonce (icmp_echo.h). Returns the length, or -1 when len is too small. */
+#define MX_ICMP_NONCE MX_ECHO_TAG
 int mx_icmp_echo(uint8_t *buf, size_t len, int v6, uint16_t id, uint16_t seq,
 		 const uint8_t nonce[MX_ICMP_NONCE]);
-/* buf starts at the ICMP header. check_id = 0 for ping sockets, where the
- * kernel owns the id. */
+/* buf starts at the ICMP header: an echo reply, exactly what we sent.
+ * check_id = 0 for ping sockets, where the kernel owns the id. */
 enum mx_reply mx_icmp_check(const uint8_t *buf, size_t len, int v6, int check_id, uint16_t id,
 			    uint16_t seq, const uint8_t nonce[MX_ICMP_NONCE]);
-uint16_t mx_inet_csum(const void *buf, size_t len);
 
 /* SMTP greeting: complete when the last line ("220 ...") arrived. VALID for
  * 220; BAD for any other code (421, 554: the server refuses us). code gets

@@ -1,107 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0
+/* system.time_offset's SNTP exchange (sntp.h): a blocking query in the
+ * check thread; the packet and its validation are ntp_packet.c's. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "ntp_packet.h"
 #include "sntp.h"
-
-#define NTP_UNIX_OFFSET 2208988800ULL /* 1900 → 1970 */
 
 static double now_ntp(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + NTP_UNIX_OFFSET + ts.tv_nsec / 1e9;
-}
-
-static uint64_t get_ts(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static double ts_to_double(uint64_t t)
-{
-	return (double)(t >> 32) + (double)(t & 0xffffffffu) / 4294967296.0;
+	return mx_ntp_to_double(mx_ntp_now());
 }
 
 int mx_sntp_parse(const uint8_t *pkt, size_t len, uint64_t sent_xmt, double t1, double t4,
 		  struct mx_sntp_result *res, char *err, size_t errlen)
 {
-	int li, vn, mode;
-	double t2, t3;
+	struct mx_ntp_reply r;
+	enum mx_ntp_fault f = mx_ntp_parse(pkt, len, sent_xmt, &r);
 
-	if (len < 48) {
+	if (f >= MX_NTP_KOD || f == MX_NTP_OK)
+		res->stratum = r.stratum;
+	switch (f) {
+	case MX_NTP_OK:
+		break;
+	case MX_NTP_SHORT:
 		snprintf(err, errlen, "short reply (%zu bytes)", len);
 		return -1;
-	}
-	li = pkt[0] >> 6;
-	vn = (pkt[0] >> 3) & 7;
-	mode = pkt[0] & 7;
-	if (mode != 4) {
-		snprintf(err, errlen, "reply is mode %d, not a server reply (4)", mode);
+	case MX_NTP_MODE:
+		snprintf(err, errlen, "reply is mode %d, not a server reply (4)", r.mode);
 		return -1;
-	}
-	if (vn < 1 || vn > 4) {
-		snprintf(err, errlen, "reply has version %d", vn);
+	case MX_NTP_VERSION:
+		snprintf(err, errlen, "reply has version %d", r.version);
 		return -1;
-	}
-	/* Anything but our own transmit time is a reply to someone else, or forged. */
-	if (get_ts(pkt + 24) != sent_xmt) {
+	case MX_NTP_ORIGIN:
+		/* A reply to someone else, or forged. */
 		snprintf(err, errlen, "reply's originate timestamp does not match our request");
 		return -1;
-	}
-	res->stratum = pkt[1];
-	if (res->stratum == 0) {
-		memcpy(res->kod, pkt + 12, 4);
-		res->kod[4] = '\0';
+	case MX_NTP_KOD:
+		snprintf(res->kod, sizeof(res->kod), "%s", r.kiss);
 		snprintf(err, errlen, "kiss-o'-death '%s' from server", res->kod);
 		return -1;
-	}
-	if (res->stratum > 15) {
-		snprintf(err, errlen, "server stratum %d: not synchronised", res->stratum);
+	case MX_NTP_STRATUM:
+		snprintf(err, errlen, "server stratum %d: not synchronised", r.stratum);
 		return -1;
-	}
-	if (li == 3) {
+	case MX_NTP_UNSYNC:
 		snprintf(err, errlen, "server clock not synchronised (leap indicator 3)");
 		return -1;
-	}
-	if (get_ts(pkt + 40) == 0) {
+	case MX_NTP_NO_XMT:
 		snprintf(err, errlen, "reply has no transmit timestamp");
 		return -1;
 	}
-	if (res->stratum == 1) {
-		memcpy(res->refid, pkt + 12, 4);
+	if (r.stratum == 1) {
+		memcpy(res->refid, r.refid, 4);
 		res->refid[4] = '\0';
 	} else {
-		inet_ntop(AF_INET, pkt + 12, res->refid, sizeof(res->refid));
+		inet_ntop(AF_INET, r.refid, res->refid, sizeof(res->refid));
 	}
-	t2 = ts_to_double(get_ts(pkt + 32));
-	t3 = ts_to_double(get_ts(pkt + 40));
-	res->offset_s = ((t2 - t1) + (t3 - t4)) / 2;
-	res->delay_s = (t4 - t1) - (t3 - t2);
+	res->offset_s = ((r.t2 - t1) + (r.t3 - t4)) / 2;
+	res->delay_s = (t4 - t1) - (r.t3 - r.t2);
 	return 0;
 }
 
 static int query_addr(const struct addrinfo *ai, double timeout_s, struct mx_sntp_result *res,
 		      char *err, size_t errlen)
 {
-	uint8_t req[48] = {0}, buf[512];
+	uint8_t req[MX_NTP_LEN], buf[512];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
-	uint64_t xmt, nonce;
+	uint64_t now, xmt;
 	double t1, t4, deadline;
 	int fd, rc = -1;
 	ssize_t n;
@@ -116,16 +89,10 @@ static int query_addr(const struct addrinfo *ai, double timeout_s, struct mx_snt
 		snprintf(err, errlen, "connect: %s", strerror(errno));
 		goto out;
 	}
-	req[0] = (0 << 6) | (4 << 3) | 3; /* LI 0, version 4, mode 3 (client) */
-	t1 = now_ntp();
-	/* The low 32 bits of the fraction are below clock resolution: a random
-	 * nonce there makes the originate check a real proof of the reply. */
-	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-		nonce = (uint64_t)(t1 * 1e9);
-	xmt = ((uint64_t)t1 << 32) | (uint32_t)((t1 - (uint64_t)t1) * 4294967296.0);
-	xmt = (xmt & ~0xffffULL) | (nonce & 0xffff);
-	for (int i = 0; i < 8; i++)
-		req[40 + i] = xmt >> (56 - 8 * i);
+	now = mx_ntp_now();
+	t1 = mx_ntp_to_double(now);
+	xmt = mx_ntp_stamp(now);
+	mx_ntp_request(req, xmt);
 	if (send(fd, req, sizeof(req), 0) != sizeof(req)) {
 		snprintf(err, errlen, "send: %s", strerror(errno));
 		goto out;
@@ -149,8 +116,9 @@ static int query_addr(const struct addrinfo *ai, double timeout_s, struct mx_snt
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
 		t4 = now_ntp();
 		if (n < 0) {
-			snprintf(err, errlen, "%s", errno == ECONNREFUSED ? "port unreachable (no NTP server)"
-									  : strerror(errno));
+			snprintf(err, errlen, "%s",
+				 errno == ECONNREFUSED ? "port unreachable (no NTP server)"
+						       : strerror(errno));
 			goto out;
 		}
 		if (mx_sntp_parse(buf, n, xmt, t1, t4, res, err, errlen) == 0) {
@@ -162,8 +130,8 @@ static int query_addr(const struct addrinfo *ai, double timeout_s, struct mx_snt
 		if (res->stratum == 0 && res->kod[0])
 			goto out;
 	}
-	getnameinfo(ai->ai_addr, ai->ai_addrlen, res->server_addr, sizeof(res->server_addr), NULL, 0,
-		    NI_NUMERICHOST);
+	getnameinfo(ai->ai_addr, ai->ai_addrlen, res->server_addr, sizeof(res->server_addr), NULL,
+		    0, NI_NUMERICHOST);
 out:
 	close(fd);
 	return rc;

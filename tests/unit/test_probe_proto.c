@@ -160,7 +160,7 @@ static void test_icmp(void **state)
 		n = mx_icmp_echo(pkt, sizeof(pkt), v6, 0x1111, 0x2222, nonce);
 		assert_int_equal(n, 8 + MX_ICMP_NONCE);
 		if (!v6)
-			assert_int_equal(mx_inet_csum(pkt, n), 0); /* checksum verifies */
+			assert_int_equal(mx_icmp_csum(pkt, n), 0); /* checksum verifies */
 		/* The request itself is not a reply. */
 		assert_int_equal(mx_icmp_check(pkt, n, v6, 1, 0x1111, 0x2222, nonce),
 				 MX_REPLY_ALIEN);
