@@ -146,6 +146,12 @@ export kver mxprobe
 echo "guest-run: kernel $kver, repository $repo"
 run_test kernel-probes bash -c check_kernel_probes
 run_test features-json bash -c check_features_json
+# Which mechanism each live command uses on this kernel, for the output: the
+# point of the matrix is that the fallbacks really run.
+if [ -x "$mxprobe" ] && command -v jq >/dev/null; then
+	"$mxprobe" features --json 2>/dev/null |
+		jq -r '.mechanisms | to_entries[] | "\(.key): \(.value.mechanism)"' >"$results/mechanisms" || true
+fi
 
 # ---- live integration tests ---------------------------------------------------
 # MXP_LIVE_DIR (relative to the repository) picks another directory: the

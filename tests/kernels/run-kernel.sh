@@ -183,6 +183,11 @@ if [ -s "$outdir/results.tsv" ]; then
 		printf '%s %s (%ss)\n' "$status" "$name" "$secs"
 	done <"$outdir/results.tsv"
 fi
+if [ -s "$outdir/mechanisms" ]; then
+	while IFS= read -r m; do
+		km_log "kernel $ver: mechanism $m"
+	done <"$outdir/mechanisms"
+fi
 boot=$(cat "$outdir/boot-seconds" 2>/dev/null || echo "?")
 if [ "$boot" = "?" ]; then
 	km_log "kernel $ver: guest never got ready; wall time ${wall}s"
