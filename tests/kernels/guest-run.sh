@@ -19,6 +19,9 @@ kver=$(uname -r)
 mxprobe=${MXPROBE:-$repo/build/mxprobe}
 # what tests/run-integration.sh gives the tests too (common.sh requires them)
 export MXPROBE=$mxprobe MX_TOP=$repo
+# Tests that start dockerd skip here (they run on the host kernel in
+# `make test`); set MX_SKIP_DOCKER= (empty) to run them in the guest too.
+export MX_SKIP_DOCKER=${MX_SKIP_DOCKER-"Docker tests run on the host kernel only (kernel matrix)"}
 results=${MXP_RESULTS_DIR:-$(mktemp -d /tmp/mxprobe-results.XXXXXX)}
 per_test_limit=${MXP_TEST_TIMEOUT:-300}
 mkdir -p "$results/logs"

@@ -14,7 +14,7 @@
 #                   under kvm works, else tcg)
 #   KERNEL_MEM      guest RAM in MiB (default 1536)
 #   KERNEL_SMP      guest CPUs (default 2)
-#   KERNEL_TIMEOUT  seconds for the whole guest (default 600)
+#   KERNEL_TIMEOUT  seconds for the whole guest (default 780: the 15-minute CI budget less build and fetch)
 #   KERNEL_CMDLINE_EXTRA  more guest kernel parameters (e.g. loglevel=7)
 #   MXP_TEST_TIMEOUT  seconds per test inside the guest (default 300)
 #   MXP_LIVE_DIR    test directory, relative to the repository (default
@@ -36,7 +36,7 @@ outdir=$KM_DIR/out/$ver
 accel=${KERNEL_ACCEL:-tcg}
 mem=${KERNEL_MEM:-1536}
 smp=${KERNEL_SMP:-2}
-limit=${KERNEL_TIMEOUT:-600}
+limit=${KERNEL_TIMEOUT:-780}
 # the guest's own limit for guest-run.sh: leave room to boot and report back
 guest_limit=$((limit > 120 ? limit - 60 : limit))
 
