@@ -85,8 +85,7 @@ json_object *mx_result_data(struct mx_result *r)
 
 void mx_data_str(struct mx_result *r, const char *key, const char *val)
 {
-	json_object_object_add(mx_result_data(r), key,
-			       val ? json_object_new_string(val) : NULL);
+	json_object_object_add(mx_result_data(r), key, val ? json_object_new_string(val) : NULL);
 }
 
 void mx_data_int(struct mx_result *r, const char *key, long long val)
@@ -241,7 +240,8 @@ static void *worker(void *arg)
 		double t0 = now_ms();
 
 		if ((r->check->flags & MX_CHECK_LIVE) && !mx_sysroot_live()) {
-			mx_result_set(r, MX_SKIP, "needs the live system (not available with --sysroot)");
+			mx_result_set(r, MX_SKIP,
+				      "needs the live system (not available with --sysroot)");
 		} else {
 			r->check->run(&ctx, r);
 			if (!r->summary) {

@@ -23,7 +23,7 @@ struct mx_result;
 #define MX_CHECK_NET (1u << 1)
 
 struct mx_check {
-	const char *id;    /* stable: "group.name" */
+	const char *id;	   /* stable: "group.name" */
 	const char *title; /* short label for the text report */
 	void (*run)(struct mx_ctx *ctx, struct mx_result *res);
 	const char *after; /* id of a check whose result this one reads, or NULL */
@@ -39,7 +39,7 @@ struct mx_group {
 
 #define MX_GROUP(var, name_, title_, arr)                                                          \
 	const struct mx_group var = {                                                              \
-		.name = name_, .title = title_, .checks = arr, .n = sizeof(arr) / sizeof(arr[0])}
+	    .name = name_, .title = title_, .checks = arr, .n = sizeof(arr) / sizeof(arr[0])}
 
 struct mx_result {
 	const struct mx_check *check;
@@ -54,11 +54,11 @@ struct mx_result {
 
 /* Sets status and the one-line summary a person reads. */
 void mx_result_set(struct mx_result *r, enum mx_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Raises the status to st if it is worse (pass < warn < fail), keeps the summary. */
 void mx_result_raise(struct mx_result *r, enum mx_status st);
 void mx_result_remedy(struct mx_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The check's machine-readable facts; created on first use. */
 json_object *mx_result_data(struct mx_result *r);
 void mx_data_str(struct mx_result *r, const char *key, const char *val);

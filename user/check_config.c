@@ -14,7 +14,8 @@ static void check_mailcow_conf(struct mx_ctx *ctx, struct mx_result *r)
 	int i;
 
 	if (!mc->present) {
-		mx_result_set(r, MX_SKIP, "no mailcow.conf (not installed yet, or give --mailcow-conf)");
+		mx_result_set(r, MX_SKIP,
+			      "no mailcow.conf (not installed yet, or give --mailcow-conf)");
 		return;
 	}
 	mx_data_str(r, "path", mc->path);
@@ -41,18 +42,21 @@ static void check_mailcow_conf(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_set(r, MX_FAIL, "%s:%d: %s%s", mc->path, mc->errors[0].line,
 			      mc->errors[0].msg,
 			      mc->nerrors > 1 ? " (and more: see data.errors)" : "");
-		mx_result_remedy(r, "fix the line(s) named; mxprobe ignored them, docker compose would not");
+		mx_result_remedy(
+		    r, "fix the line(s) named; mxprobe ignored them, docker compose would not");
 		return;
 	}
 	/* mailcow needs a fully qualified name: it becomes the TLS certificate's
 	 * name and the SMTP greeting. */
 	if (!host || !*host) {
 		mx_result_set(r, MX_FAIL, "%s: MAILCOW_HOSTNAME is not set", mc->path);
-		mx_result_remedy(r, "set MAILCOW_HOSTNAME to the mail server's FQDN, e.g. mail.example.org");
+		mx_result_remedy(
+		    r, "set MAILCOW_HOSTNAME to the mail server's FQDN, e.g. mail.example.org");
 		return;
 	}
 	if (!strchr(host, '.') || host[strlen(host) - 1] == '.') {
-		mx_result_set(r, MX_FAIL, "%s:%d: MAILCOW_HOSTNAME '%s' is not a fully qualified name",
+		mx_result_set(r, MX_FAIL,
+			      "%s:%d: MAILCOW_HOSTNAME '%s' is not a fully qualified name",
 			      mc->path, mx_mc_line(mc, "MAILCOW_HOSTNAME"), host);
 		mx_result_remedy(r, "use the FQDN (mail.example.org) without a trailing dot");
 		return;
@@ -65,14 +69,17 @@ static void check_mailcow_conf(struct mx_ctx *ctx, struct mx_result *r)
 		/* mailcow takes the first three octets ("172.22.1"). */
 		snprintf(full, sizeof(full), "%s.0", net);
 		if (inet_pton(AF_INET, full, a) != 1) {
-			mx_result_set(r, MX_FAIL, "%s:%d: IPV4_NETWORK '%s' is not three octets like 172.22.1",
+			mx_result_set(r, MX_FAIL,
+				      "%s:%d: IPV4_NETWORK '%s' is not three octets like 172.22.1",
 				      mc->path, mx_mc_line(mc, "IPV4_NETWORK"), net);
 			return;
 		}
 	}
 	if (mc->skip_fts_from_solr) {
-		mx_result_set(r, MX_WARN, "%s: SKIP_SOLR is obsolete since mailcow replaced Solr with Flatcurve (2025)",
-			      mc->path);
+		mx_result_set(
+		    r, MX_WARN,
+		    "%s: SKIP_SOLR is obsolete since mailcow replaced Solr with Flatcurve (2025)",
+		    mc->path);
 		mx_result_remedy(r, "rename SKIP_SOLR to SKIP_FTS (mxprobe honours both)");
 		return;
 	}
@@ -80,7 +87,7 @@ static void check_mailcow_conf(struct mx_ctx *ctx, struct mx_result *r)
 }
 
 static const struct mx_check config_checks[] = {
-	{"config.mailcow_conf", "mailcow.conf", check_mailcow_conf, NULL, 0},
+    {"config.mailcow_conf", "mailcow.conf", check_mailcow_conf, NULL, 0},
 };
 
 MX_GROUP(mx_group_config, "config", "Configuration", config_checks);

@@ -13,13 +13,7 @@ extern const struct mx_group mx_group_ipv6;
 extern const struct mx_group mx_group_dns;
 
 const struct mx_group *const mx_groups[] = {
-	&mx_group_config,
-	&mx_group_system,
-	&mx_group_ports,
-	&mx_group_firewall,
-	&mx_group_outbound,
-	&mx_group_mtu,
-	&mx_group_ipv6,
-	&mx_group_dns,
+    &mx_group_config,	&mx_group_system, &mx_group_ports, &mx_group_firewall,
+    &mx_group_outbound, &mx_group_mtu,	  &mx_group_ipv6,  &mx_group_dns,
 };
 const size_t mx_ngroups = sizeof(mx_groups) / sizeof(mx_groups[0]);

@@ -31,50 +31,50 @@ enum {
 };
 
 static const struct option global_opts[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"output", required_argument, NULL, 'o'},
-	{"mailcow-conf", required_argument, NULL, OPT_MAILCOW_CONF},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"target", required_argument, NULL, OPT_TARGET},
-	{"sysroot", required_argument, NULL, OPT_SYSROOT},
-	{"netns", required_argument, NULL, 'N'},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"domain", required_argument, NULL, OPT_DOMAIN},
-	{"public-ip", required_argument, NULL, OPT_PUBLIC_IP},
-	{"resolver", required_argument, NULL, OPT_RESOLVER},
-	{"dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
+    {"json", no_argument, NULL, 'j'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"mailcow-conf", required_argument, NULL, OPT_MAILCOW_CONF},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"sysroot", required_argument, NULL, OPT_SYSROOT},
+    {"netns", required_argument, NULL, 'N'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"public-ip", required_argument, NULL, OPT_PUBLIC_IP},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"dkim-selector", required_argument, NULL, OPT_DKIM_SELECTOR},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
 };
 #define NGLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
 #define GLOBAL_SHORT "jo:N:vqhV"
 
 static const char global_usage[] =
-	"  -j, --json               JSON on stdout (JSON Lines for live commands)\n"
-	"      --format FMT         text, json or prometheus (node_exporter textfile)\n"
-	"  -o, --output FILE        write the report to FILE atomically\n"
-	"      --mailcow-conf FILE  read ports, binds and switches from mailcow.conf\n"
-	"                           (default: /opt/mailcow-dockerized/mailcow.conf if present)\n"
-	"      --config FILE        override the embedded defaults (docs/config.md)\n"
-	"      --target NAME=HOST[:PORT]  point an outbound target elsewhere (repeatable)\n"
-	"      --sysroot DIR        read /proc, /sys, /etc and /run from DIR\n"
-	"  -N, --netns NAME         run inside network namespace NAME\n"
-	"      --timeout SEC        per-probe timeout (default 5)\n"
-	"      --duration SEC       live commands stop after SEC\n"
-	"      --no-color           no colour (also when NO_COLOR is set)\n"
-	"      --domain DOMAIN      mail domain for the DNS checks (default: from MAILCOW_HOSTNAME)\n"
-	"      --public-ip ADDR     this host's public address (repeat for v4 and v6)\n"
-	"      --resolver ADDR      DNS server the DNS checks ask (default: /etc/resolv.conf)\n"
-	"      --dkim-selector SEL  DKIM selector (default: dkim)\n"
-	"  -v, --verbose            more detail (-vv: debug, libbpf messages)\n"
-	"  -q, --quiet              errors only on stderr\n"
-	"  -h, --help               this help\n"
-	"  -V, --version            print the version\n";
+    "  -j, --json               JSON on stdout (JSON Lines for live commands)\n"
+    "      --format FMT         text, json or prometheus (node_exporter textfile)\n"
+    "  -o, --output FILE        write the report to FILE atomically\n"
+    "      --mailcow-conf FILE  read ports, binds and switches from mailcow.conf\n"
+    "                           (default: /opt/mailcow-dockerized/mailcow.conf if present)\n"
+    "      --config FILE        override the embedded defaults (docs/config.md)\n"
+    "      --target NAME=HOST[:PORT]  point an outbound target elsewhere (repeatable)\n"
+    "      --sysroot DIR        read /proc, /sys, /etc and /run from DIR\n"
+    "  -N, --netns NAME         run inside network namespace NAME\n"
+    "      --timeout SEC        per-probe timeout (default 5)\n"
+    "      --duration SEC       live commands stop after SEC\n"
+    "      --no-color           no colour (also when NO_COLOR is set)\n"
+    "      --domain DOMAIN      mail domain for the DNS checks (default: from MAILCOW_HOSTNAME)\n"
+    "      --public-ip ADDR     this host's public address (repeat for v4 and v6)\n"
+    "      --resolver ADDR      DNS server the DNS checks ask (default: /etc/resolv.conf)\n"
+    "      --dkim-selector SEL  DKIM selector (default: dkim)\n"
+    "  -v, --verbose            more detail (-vv: debug, libbpf messages)\n"
+    "  -q, --quiet              errors only on stderr\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            print the version\n";
 
 int mx_parse_seconds(const char *s, double *out)
 {
@@ -100,8 +100,9 @@ static void usage(FILE *f, const char *cmd, const struct mx_cmd_opts *extra)
 		for (i = 0; i < mx_ncommands; i++)
 			fprintf(f, "  %-10s %s\n", mx_commands[i].name, mx_commands[i].summary);
 		fprintf(f, "\nglobal options:\n%s", global_usage);
-		fprintf(f, "\nexit codes: 0 all passed, 1 warnings, 2 failures, 3 unknown/bad usage\n"
-			   "'mxprobe COMMAND --help' shows a command's options; see mxprobe(8).\n");
+		fprintf(f,
+			"\nexit codes: 0 all passed, 1 warnings, 2 failures, 3 unknown/bad usage\n"
+			"'mxprobe COMMAND --help' shows a command's options; see mxprobe(8).\n");
 		return;
 	}
 	fprintf(f, "usage: mxprobe %s [OPTIONS]%s%s\n", cmd, extra && extra->args ? " " : "",
@@ -245,11 +246,11 @@ int mx_parse_args(struct mx_opts *o, int argc, char **argv, const char *cmd,
 
 		if (c == '?') {
 			if (optopt)
-				mx_err("%s: unknown option '-%c' (see --help)", cmd ? cmd : "mxprobe",
-				       optopt);
+				mx_err("%s: unknown option '-%c' (see --help)",
+				       cmd ? cmd : "mxprobe", optopt);
 			else
-				mx_err("%s: unknown option '%s' (see --help)", cmd ? cmd : "mxprobe",
-				       argv[optind - 1]);
+				mx_err("%s: unknown option '%s' (see --help)",
+				       cmd ? cmd : "mxprobe", argv[optind - 1]);
 			return -1;
 		}
 		if (c == ':') {
@@ -305,8 +306,8 @@ int mx_setup_config(struct mx_opts *o, struct mx_config *cfg)
 	int i, err;
 
 	mx_log_set_level(o->verbose, o->quiet);
-	o->color = !o->no_color && !getenv("NO_COLOR") && o->format == MX_FMT_TEXT &&
-		   !o->output && isatty(STDOUT_FILENO);
+	o->color = !o->no_color && !getenv("NO_COLOR") && o->format == MX_FMT_TEXT && !o->output &&
+		   isatty(STDOUT_FILENO);
 	if (o->timeout_s == 0)
 		o->timeout_s = 5;
 	if (o->sysroot) {
@@ -353,8 +354,8 @@ int mx_run_oneshot(struct mx_opts *o, struct mx_config *cfg, const char *const *
 	struct mx_out out;
 	int progress, rc;
 
-	progress = !o->quiet && isatty(STDERR_FILENO) && (o->output || !isatty(STDOUT_FILENO) ||
-							  o->format == MX_FMT_TEXT);
+	progress = !o->quiet && isatty(STDERR_FILENO) &&
+		   (o->output || !isatty(STDOUT_FILENO) || o->format == MX_FMT_TEXT);
 	if (mx_run_checks(cfg, o, groups, &rep, progress)) {
 		mx_err("check: run checks: %s", strerror(errno));
 		return MX_EXIT_UNKNOWN;
@@ -369,7 +370,7 @@ int mx_run_oneshot(struct mx_opts *o, struct mx_config *cfg, const char *const *
 		json_object *doc = mx_report_json(&host, &rep);
 
 		fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								  JSON_C_TO_STRING_NOSLASHESCAPE),
+							      JSON_C_TO_STRING_NOSLASHESCAPE),
 		      out.f);
 		fputc('\n', out.f);
 		json_object_put(doc);

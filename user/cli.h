@@ -12,20 +12,20 @@ enum mx_format { MX_FMT_TEXT, MX_FMT_JSON, MX_FMT_PROM };
 
 struct mx_opts {
 	enum mx_format format;
-	const char *output;       /* -o FILE, or NULL for stdout */
+	const char *output;	  /* -o FILE, or NULL for stdout */
 	const char *mailcow_conf; /* explicit --mailcow-conf, or NULL */
 	const char *config;
 	const char *sysroot;
 	const char *netns;
 	double timeout_s;  /* per-probe timeout */
 	double duration_s; /* live commands: stop after this, 0 = until SIGINT */
-	int color;         /* resolved: 1 only on a TTY without NO_COLOR/--no-color */
+	int color;	   /* resolved: 1 only on a TTY without NO_COLOR/--no-color */
 	int no_color;
 	int verbose;
 	int quiet;
-	const char *domain;        /* --domain: the mail domain for the DNS checks */
+	const char *domain;	   /* --domain: the mail domain for the DNS checks */
 	const char *public_ip[2];  /* --public-ip (v4 and/or v6), else found by outbound */
-	const char *resolver;      /* --resolver ADDR for the DNS checks */
+	const char *resolver;	   /* --resolver ADDR for the DNS checks */
 	const char *dkim_selector; /* --dkim-selector (mailcow's default: "dkim") */
 	const char *targets[MX_MAX_TARGETS]; /* --target NAME=HOST[:PORT] */
 	int ntargets;
@@ -44,7 +44,7 @@ struct mx_opts {
  * returns 0, or -1 after printing an error. */
 struct mx_cmd_opts {
 	const struct option *opts; /* terminated by an all-zero entry */
-	const char *shortopts;     /* extra short options, or NULL */
+	const char *shortopts;	   /* extra short options, or NULL */
 	int (*handle)(int opt, const char *arg, void *state);
 	void *state;
 	const char *usage; /* one line per option, for --help */

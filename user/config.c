@@ -164,7 +164,8 @@ int mx_config_target(struct mx_config *cfg, const char *spec)
 		if (!strcmp(cfg->targets[i].name, name))
 			t = &cfg->targets[i];
 	if (!t) {
-		mx_err("target: unknown target '%s' (see 'mxprobe outbound --json' for the names)", name);
+		mx_err("target: unknown target '%s' (see 'mxprobe outbound --json' for the names)",
+		       name);
 		return -1;
 	}
 	hp = eq + 1;
@@ -348,7 +349,8 @@ static int apply_key(struct mx_config *cfg, const char *key, char *val)
 		if (val[0] != '/')
 			return -1;
 		if (!strcmp(key, "docker_daemon_json"))
-			snprintf(cfg->docker_daemon_json, sizeof(cfg->docker_daemon_json), "%s", val);
+			snprintf(cfg->docker_daemon_json, sizeof(cfg->docker_daemon_json), "%s",
+				 val);
 		else
 			snprintf(cfg->docker_data_root, sizeof(cfg->docker_data_root), "%s", val);
 		return 0;
@@ -446,7 +448,8 @@ void mx_config_apply_mailcow(struct mx_config *cfg)
 		 * HTTPS_PORT. Please use HTTP_PORT=1234 and HTTP_BIND=1.2.3.4." */
 		if (bind[0] && (!strcmp(p->name, "http") || !strcmp(p->name, "https"))) {
 			mc_error(mc, mx_mc_line(mc, p->var),
-				 "%s: IP:PORT bindings are not allowed here ('%s'); use HTTP_BIND for the address",
+				 "%s: IP:PORT bindings are not allowed here ('%s'); use HTTP_BIND "
+				 "for the address",
 				 p->var, v);
 			continue;
 		}
@@ -457,15 +460,16 @@ void mx_config_apply_mailcow(struct mx_config *cfg)
 	if (http_bind && *http_bind) {
 		unsigned char a[16];
 
-		if (inet_pton(AF_INET, http_bind, a) != 1 && inet_pton(AF_INET6, http_bind, a) != 1) {
+		if (inet_pton(AF_INET, http_bind, a) != 1 &&
+		    inet_pton(AF_INET6, http_bind, a) != 1) {
 			mc_error(mc, mx_mc_line(mc, "HTTP_BIND"), "%s: '%s' is not an IP address",
 				 "HTTP_BIND", http_bind);
 		} else {
 			for (i = 0; i < cfg->nports; i++)
 				if (!strcmp(cfg->ports[i].name, "http") ||
 				    !strcmp(cfg->ports[i].name, "https"))
-					snprintf(cfg->ports[i].bind, sizeof(cfg->ports[i].bind), "%s",
-						 http_bind);
+					snprintf(cfg->ports[i].bind, sizeof(cfg->ports[i].bind),
+						 "%s", http_bind);
 		}
 	}
 }

@@ -19,23 +19,23 @@ enum mx_proto_bits { MX_TCP = 1, MX_UDP = 2, MX_ICMP = 4 };
 
 /* An inbound port a mailcow container publishes (seed: "Incoming Ports"). */
 struct mx_port {
-	char name[24];      /* "smtp" */
+	char name[24];	    /* "smtp" */
 	char service[40];   /* "Postfix SMTP" */
 	char container[32]; /* "postfix-mailcow" */
-	char var[24];       /* "SMTP_PORT" */
-	unsigned proto;     /* MX_TCP | MX_UDP */
+	char var[24];	    /* "SMTP_PORT" */
+	unsigned proto;	    /* MX_TCP | MX_UDP */
 	uint16_t port;
 	char bind[64]; /* "" = every address; else the IP of IP:PORT or HTTP_BIND */
 };
 
 /* An outgoing requirement (seed: "Outgoing Ports/Hosts"). */
 struct mx_target {
-	char name[32];    /* stable, used by --target NAME=HOST[:PORT] */
+	char name[32];	  /* stable, used by --target NAME=HOST[:PORT] */
 	char service[32]; /* "Clamd" */
-	char host[256];   /* several hosts separated by spaces; "*" = any host */
+	char host[256];	  /* several hosts separated by spaces; "*" = any host */
 	uint16_t port;
 	unsigned proto;
-	char kind[16];    /* how to probe: smtp rsync tls http fuzzy dns icmp ntp */
+	char kind[16]; /* how to probe: smtp rsync tls http fuzzy dns icmp ntp */
 	char reason[128];
 	int optional;
 };
@@ -44,17 +44,17 @@ enum mx_os_support { MX_OS_FULL, MX_OS_LIMITED, MX_OS_UNSUPPORTED };
 
 /* One row of the seed's "Supported OS" table. */
 struct mx_os_row {
-	char id[16];      /* os-release ID: debian, ubuntu, almalinux, rocky, alpine */
-	char label[32];   /* "Debian" */
+	char id[16];	  /* os-release ID: debian, ubuntu, almalinux, rocky, alpine */
+	char label[32];	  /* "Debian" */
 	char min_ver[16]; /* lowest VERSION_ID covered by the row */
 	char max_ver[16]; /* highest, or "" for "or newer" */
 	enum mx_os_support level;
 };
 
 struct mx_thresholds {
-	unsigned long long ram_min;  /* bytes */
-	unsigned long long swap_min; /* bytes */
-	unsigned long long disk_min; /* bytes free at Docker's data-root */
+	unsigned long long ram_min;   /* bytes */
+	unsigned long long swap_min;  /* bytes */
+	unsigned long long disk_min;  /* bytes free at Docker's data-root */
 	unsigned long long ram_clamd; /* what SKIP_CLAMD=y saves */
 	unsigned long long ram_fts;   /* what SKIP_FTS=y saves */
 	/* MemTotal is below the installed RAM by what firmware and kernel
@@ -75,11 +75,11 @@ struct mx_config {
 	struct mx_thresholds th;
 	char ntp_server[256];
 	char ca_file[PATH_MAX]; /* TLS probes: CA bundle instead of the system store */
-	double probe_rate;      /* outbound probe starts per second */
-	unsigned probe_burst;   /* starts allowed at once */
+	double probe_rate;	/* outbound probe starts per second */
+	unsigned probe_burst;	/* starts allowed at once */
 	char docker_daemon_json[PATH_MAX];
 	char docker_data_root[PATH_MAX]; /* default when daemon.json has none */
-	struct mx_mailcow_conf mc;       /* mc.present when read */
+	struct mx_mailcow_conf mc;	 /* mc.present when read */
 	/* mtu: where to measure the path MTU when no HOST is given, and the
 	 * mailcow directory holding docker-compose(.override).yml ("" = the
 	 * directory of mailcow.conf, else /opt/mailcow-dockerized). */

@@ -23,33 +23,33 @@
 #include "sysroot.h"
 
 static const char *const names[MX_FEAT_COUNT] = {
-	[MX_FEAT_BTF] = "btf",
-	[MX_FEAT_RINGBUF] = "ringbuf",
-	[MX_FEAT_TRACEPOINT] = "tracepoint",
-	[MX_FEAT_TP_BTF] = "tp_btf",
-	[MX_FEAT_FENTRY] = "fentry",
-	[MX_FEAT_KPROBE] = "kprobe",
-	[MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
-	[MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
-	[MX_FEAT_NETFILTER_LINK] = "netfilter_link",
-	[MX_FEAT_NFT_OWNER_TABLE] = "nft_owner_table",
-	[MX_FEAT_NFT_TRACE] = "nft_trace",
-	[MX_FEAT_PERFBUF] = "perfbuf",
+    [MX_FEAT_BTF] = "btf",
+    [MX_FEAT_RINGBUF] = "ringbuf",
+    [MX_FEAT_TRACEPOINT] = "tracepoint",
+    [MX_FEAT_TP_BTF] = "tp_btf",
+    [MX_FEAT_FENTRY] = "fentry",
+    [MX_FEAT_KPROBE] = "kprobe",
+    [MX_FEAT_ITER_TASK_FILE] = "iter_task_file",
+    [MX_FEAT_KFREE_SKB_REASON] = "kfree_skb_reason",
+    [MX_FEAT_NETFILTER_LINK] = "netfilter_link",
+    [MX_FEAT_NFT_OWNER_TABLE] = "nft_owner_table",
+    [MX_FEAT_NFT_TRACE] = "nft_trace",
+    [MX_FEAT_PERFBUF] = "perfbuf",
 };
 
 static const char *const descriptions[MX_FEAT_COUNT] = {
-	[MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
-	[MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
-	[MX_FEAT_TRACEPOINT] = "tracepoint programs",
-	[MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
-	[MX_FEAT_FENTRY] = "fentry/fexit trampolines",
-	[MX_FEAT_KPROBE] = "kprobes",
-	[MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
-	[MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
-	[MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
-	[MX_FEAT_NFT_OWNER_TABLE] = "nftables tables owned by a socket",
-	[MX_FEAT_NFT_TRACE] = "nftables trace events (meta nftrace)",
-	[MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
+    [MX_FEAT_BTF] = "kernel BTF (CO-RE relocations)",
+    [MX_FEAT_RINGBUF] = "BPF ring buffer (else perf buffer)",
+    [MX_FEAT_TRACEPOINT] = "tracepoint programs",
+    [MX_FEAT_TP_BTF] = "BTF-typed raw tracepoints",
+    [MX_FEAT_FENTRY] = "fentry/fexit trampolines",
+    [MX_FEAT_KPROBE] = "kprobes",
+    [MX_FEAT_ITER_TASK_FILE] = "bpf_iter over tasks' files",
+    [MX_FEAT_KFREE_SKB_REASON] = "skb:kfree_skb with drop reasons",
+    [MX_FEAT_NETFILTER_LINK] = "BPF netfilter link (read-only hook observer)",
+    [MX_FEAT_NFT_OWNER_TABLE] = "nftables tables owned by a socket",
+    [MX_FEAT_NFT_TRACE] = "nftables trace events (meta nftrace)",
+    [MX_FEAT_PERFBUF] = "perf event output (ring buffer fallback)",
 };
 
 static struct mx_feature_result results[MX_FEAT_COUNT];
@@ -66,7 +66,7 @@ const char *mx_feature_name(enum mx_feature f)
 }
 
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set(struct mx_feature_result *r, bool ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -153,7 +153,8 @@ static void probe_kprobe(struct mx_feature_result *r)
 	if (!mx_exists("/sys/bus/event_source/devices/kprobe/type") &&
 	    !mx_exists("/sys/kernel/tracing/kprobe_events") &&
 	    !mx_exists("/sys/kernel/debug/tracing/kprobe_events")) {
-		set(r, false, "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
+		set(r, false,
+		    "kprobes not built into this kernel (no kprobe PMU, no kprobe_events)");
 		return;
 	}
 	probe_prog(r, "kprobe inet_bind", pick_probe_kprobe);
@@ -228,8 +229,8 @@ out:
 static void probe_netfilter_link(struct mx_feature_result *r)
 {
 	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
-		{.code = BPF_JMP | BPF_EXIT},
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	/* bpf_attr.link_create as of 6.4; Debian 12's uapi header lacks it. */
 	struct {

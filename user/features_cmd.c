@@ -51,8 +51,10 @@ int mx_cmd_features(struct mx_opts *o, struct mx_config *cfg, int argc, char **a
 			const struct mx_feature_result *fr = mx_feature_result(i);
 			json_object *f = json_object_new_object();
 
-			json_object_object_add(f, "name", json_object_new_string(mx_feature_name(i)));
-			json_object_object_add(f, "available", json_object_new_boolean(fr->available));
+			json_object_object_add(f, "name",
+					       json_object_new_string(mx_feature_name(i)));
+			json_object_object_add(f, "available",
+					       json_object_new_boolean(fr->available));
 			json_object_object_add(f, "description",
 					       json_object_new_string(mx_feature_description(i)));
 			json_object_object_add(f, "detail", json_object_new_string(fr->detail));
@@ -71,7 +73,7 @@ int mx_cmd_features(struct mx_opts *o, struct mx_config *cfg, int argc, char **a
 		}
 		json_object_object_add(root, "mechanisms", mech);
 		fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								   JSON_C_TO_STRING_NOSLASHESCAPE),
+							       JSON_C_TO_STRING_NOSLASHESCAPE),
 		      out.f);
 		fputc('\n', out.f);
 		json_object_put(root);
@@ -89,9 +91,10 @@ int mx_cmd_features(struct mx_opts *o, struct mx_config *cfg, int argc, char **a
 			const struct mx_feature_result *fr = mx_feature_result(i);
 			const char *c = o->color ? (fr->available ? "\033[32m" : "\033[33m") : "";
 
-			fprintf(out.f, "  %s%-3s%s  %-17s %-45s %s\n", c, fr->available ? "yes" : "no",
-				o->color ? "\033[0m" : "", mx_feature_name(i),
-				mx_feature_description(i), fr->available ? "" : fr->detail);
+			fprintf(out.f, "  %s%-3s%s  %-17s %-45s %s\n", c,
+				fr->available ? "yes" : "no", o->color ? "\033[0m" : "",
+				mx_feature_name(i), mx_feature_description(i),
+				fr->available ? "" : fr->detail);
 		}
 		fprintf(out.f, "\nmechanisms\n");
 		for (m = 0; m < mx_nmechanisms; m++) {
@@ -99,14 +102,15 @@ int mx_cmd_features(struct mx_opts *o, struct mx_config *cfg, int argc, char **a
 			const char *name = mx_mechanisms[m].choose(&why);
 
 			fprintf(out.f, "  %-9s %s%s%s%s\n", mx_mechanisms[m].command,
-				name ? name : "unavailable", why && *why ? " (" : "", why ? why : "",
-				why && *why ? ")" : "");
+				name ? name : "unavailable", why && *why ? " (" : "",
+				why ? why : "", why && *why ? ")" : "");
 		}
 	}
 	if (mx_out_commit(&out))
 		return MX_EXIT_UNKNOWN;
 	if (denied) {
-		mx_err("features: BPF probes were refused: run as root (needs CAP_BPF, CAP_PERFMON)");
+		mx_err(
+		    "features: BPF probes were refused: run as root (needs CAP_BPF, CAP_PERFMON)");
 		return MX_EXIT_UNKNOWN;
 	}
 	return MX_EXIT_OK;

@@ -92,7 +92,8 @@ static int parse_value(struct mx_mailcow_conf *mc, const char *p, int line, char
 			out[o++] = c;
 		}
 		if (*p != q) {
-			add_error(mc, line, "unterminated %s quote", q == '"' ? "double" : "single");
+			add_error(mc, line, "unterminated %s quote",
+				  q == '"' ? "double" : "single");
 			return -1;
 		}
 		p++;
@@ -175,18 +176,21 @@ static void interpret(struct mx_mailcow_conf *mc)
 	mc->skip_fts_from_solr = 0;
 	if ((v = mx_mc_get(mc, "SKIP_CLAMD"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "SKIP_CLAMD"), "SKIP_CLAMD: '%s' is not y or n", v);
+			add_error(mc, mx_mc_line(mc, "SKIP_CLAMD"),
+				  "SKIP_CLAMD: '%s' is not y or n", v);
 		else
 			mc->skip_clamd = b;
 	}
 	if ((v = mx_mc_get(mc, "SKIP_FTS"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "SKIP_FTS"), "SKIP_FTS: '%s' is not y or n", v);
+			add_error(mc, mx_mc_line(mc, "SKIP_FTS"), "SKIP_FTS: '%s' is not y or n",
+				  v);
 		else
 			mc->skip_fts = b;
 	} else if ((v = mx_mc_get(mc, "SKIP_SOLR"))) {
 		if ((b = mx_parse_bool(v)) < 0) {
-			add_error(mc, mx_mc_line(mc, "SKIP_SOLR"), "SKIP_SOLR: '%s' is not y or n", v);
+			add_error(mc, mx_mc_line(mc, "SKIP_SOLR"), "SKIP_SOLR: '%s' is not y or n",
+				  v);
 		} else {
 			mc->skip_fts = b;
 			mc->skip_fts_from_solr = 1;
@@ -194,7 +198,8 @@ static void interpret(struct mx_mailcow_conf *mc)
 	}
 	if ((v = mx_mc_get(mc, "ENABLE_IPV6"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "ENABLE_IPV6"), "ENABLE_IPV6: '%s' is not true or false", v);
+			add_error(mc, mx_mc_line(mc, "ENABLE_IPV6"),
+				  "ENABLE_IPV6: '%s' is not true or false", v);
 		else
 			mc->enable_ipv6 = b;
 	}

@@ -30,7 +30,8 @@ struct mx_mailcow_conf {
 	int errors_dropped; /* more errors than errors[] holds */
 	/* Interpreted switches: -1 when the file does not set them. */
 	int skip_clamd;
-	int skip_fts;  /* SKIP_FTS, or the older SKIP_SOLR (Solr was replaced by Flatcurve in 2025) */
+	int skip_fts; /* SKIP_FTS, or the older SKIP_SOLR (Solr was replaced by Flatcurve in 2025)
+		       */
 	int skip_fts_from_solr; /* skip_fts came from SKIP_SOLR */
 	int enable_ipv6;
 };

@@ -30,8 +30,8 @@ static int send_batch(struct mx_nft_owned *t, void (*build)(struct nlmsghdr *, v
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), t->seq++);
 	mnl_nlmsg_batch_next(b);
 	seq = t->seq++;
-	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, t->family,
-				    flags | NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type, t->family, flags | NLM_F_ACK,
+				    seq);
 	build(nlh, obj);
 	mnl_nlmsg_batch_next(b);
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), t->seq++);

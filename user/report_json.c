@@ -24,13 +24,14 @@ json_object *mx_report_json(const struct mx_host *h, const struct mx_report *rep
 
 		json_object_object_add(c, "id", json_object_new_string(r->check->id));
 		json_object_object_add(c, "group", json_object_new_string(r->group->name));
-		json_object_object_add(c, "status", json_object_new_string(mx_status_name(r->status)));
+		json_object_object_add(c, "status",
+				       json_object_new_string(mx_status_name(r->status)));
 		json_object_object_add(c, "summary",
 				       json_object_new_string(r->summary ? r->summary : ""));
 		json_object_object_add(c, "remedy",
 				       r->remedy ? json_object_new_string(r->remedy) : NULL);
-		json_object_object_add(c, "data", r->data ? json_object_get(r->data)
-							  : json_object_new_object());
+		json_object_object_add(
+		    c, "data", r->data ? json_object_get(r->data) : json_object_new_object());
 		/* Round to microseconds: the rest is noise. */
 		json_object_object_add(c, "elapsed_ms",
 				       json_object_new_double(round(r->elapsed_ms * 1000) / 1000));

@@ -69,7 +69,8 @@ void mx_render_prom(FILE *f, const struct mx_host *h, const struct mx_report *re
 	label(f, h->os);
 	fputs("} 1\n", f);
 
-	fputs("# HELP mxprobe_check_status Result of a check: 0 pass, 1 warn, 2 fail, 3 skip, 4 error.\n"
+	fputs("# HELP mxprobe_check_status Result of a check: 0 pass, 1 warn, 2 fail, 3 skip, 4 "
+	      "error.\n"
 	      "# TYPE mxprobe_check_status gauge\n",
 	      f);
 	for (i = 0; i < rep->n; i++) {

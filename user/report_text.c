@@ -32,8 +32,8 @@ static void print_data(FILE *f, json_object *data, int indent)
 	json_object_object_foreach(data, key, val)
 	{
 		fprintf(f, "%*s%s: %s\n", indent, "", key,
-			val ? json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN |
-									JSON_C_TO_STRING_NOSLASHESCAPE)
+			val ? json_object_to_json_string_ext(
+				  val, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 			    : "null");
 	}
 }
@@ -56,7 +56,8 @@ void mx_render_text(FILE *f, const struct mx_host *h, const struct mx_report *re
 
 		if (r->group != group) {
 			group = r->group;
-			fprintf(f, "\n%s%s%s\n", color ? C_BOLD : "", group->title, color ? C_RESET : "");
+			fprintf(f, "\n%s%s%s\n", color ? C_BOLD : "", group->title,
+				color ? C_RESET : "");
 		}
 		fprintf(f, "  %s%s%s  %-*s  %s\n", color ? status_color(r->status) : "",
 			status_label[r->status], color ? C_RESET : "", (int)w, r->check->title,
@@ -67,7 +68,7 @@ void mx_render_text(FILE *f, const struct mx_host *h, const struct mx_report *re
 		if (mx_log_enabled(MX_LOG_INFO) && r->data)
 			print_data(f, r->data, (int)(w + 8));
 	}
-	fprintf(f, "\nsummary: %u pass, %u warn, %u fail, %u skip, %u error\n", rep->counts[MX_PASS],
-		rep->counts[MX_WARN], rep->counts[MX_FAIL], rep->counts[MX_SKIP],
-		rep->counts[MX_ERROR]);
+	fprintf(f, "\nsummary: %u pass, %u warn, %u fail, %u skip, %u error\n",
+		rep->counts[MX_PASS], rep->counts[MX_WARN], rep->counts[MX_FAIL],
+		rep->counts[MX_SKIP], rep->counts[MX_ERROR]);
 }

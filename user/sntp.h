@@ -10,7 +10,7 @@
 
 struct mx_sntp_result {
 	double offset_s; /* θ = ((T2−T1)+(T3−T4))/2: server clock minus ours */
-	double delay_s;  /* δ = (T4−T1)−(T3−T2) */
+	double delay_s;	 /* δ = (T4−T1)−(T3−T2) */
 	int stratum;
 	char server_addr[64]; /* the address that answered */
 	char refid[16];

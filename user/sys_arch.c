@@ -35,6 +35,7 @@ void mx_check_arch(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_set(r, MX_PASS, "%s is supported", m);
 		return;
 	}
-	mx_result_set(r, MX_FAIL, "%s is not supported: mailcow images exist for x86_64 and ARM64 only", m);
+	mx_result_set(r, MX_FAIL,
+		      "%s is not supported: mailcow images exist for x86_64 and ARM64 only", m);
 	mx_result_remedy(r, "use an x86_64 or ARM64 (aarch64) machine");
 }

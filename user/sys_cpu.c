@@ -72,7 +72,8 @@ static double cpufreq_max_mhz(void)
 
 		if (strncmp(de->d_name, "cpu", 3) || de->d_name[3] < '0' || de->d_name[3] > '9')
 			continue;
-		if ((size_t)snprintf(p, sizeof(p), "/sys/devices/system/cpu/%.64s/cpufreq/cpuinfo_max_freq",
+		if ((size_t)snprintf(p, sizeof(p),
+				     "/sys/devices/system/cpu/%.64s/cpufreq/cpuinfo_max_freq",
 				     de->d_name) >= sizeof(p))
 			continue;
 		if (mx_read_u64(p, &khz) == 0 && khz / 1000.0 > best)
@@ -97,7 +98,8 @@ void mx_check_cpu(struct mx_ctx *ctx, struct mx_result *r)
 		mx_data_str(r, "source", "cpufreq cpuinfo_max_freq");
 		mx_data_double(r, "max_hz", mhz * 1e6);
 		if (mhz < min) {
-			mx_result_set(r, MX_FAIL, "%d CPU(s) at most %.0f MHz: below the %u MHz minimum",
+			mx_result_set(r, MX_FAIL,
+				      "%d CPU(s) at most %.0f MHz: below the %u MHz minimum",
 				      ci.cpus, mhz, min);
 			mx_result_remedy(r, "use a CPU of at least %.1f GHz", min / 1000.0);
 		} else {
@@ -111,9 +113,11 @@ void mx_check_cpu(struct mx_ctx *ctx, struct mx_result *r)
 		/* "cpu MHz" is the clock right now: a power-saving core reads low. */
 		if (ci.max_mhz < min) {
 			mx_result_set(r, MX_WARN,
-				      "%d CPU(s) at %.0f MHz now (no cpufreq maximum known): may be below %u MHz",
+				      "%d CPU(s) at %.0f MHz now (no cpufreq maximum known): may "
+				      "be below %u MHz",
 				      ci.cpus, ci.max_mhz, min);
-			mx_result_remedy(r, "check the CPU's rated clock; mailcow needs at least %u MHz", min);
+			mx_result_remedy(
+			    r, "check the CPU's rated clock; mailcow needs at least %u MHz", min);
 		} else {
 			mx_result_set(r, MX_PASS, "%d CPU(s) at %.0f MHz", ci.cpus, ci.max_mhz);
 		}
@@ -122,12 +126,15 @@ void mx_check_cpu(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "source", NULL);
 	if (ci.hypervisor) {
 		mx_result_set(r, MX_WARN,
-			      "%d CPU(s), frequency unknown: the hypervisor does not expose it (usual in VMs)",
+			      "%d CPU(s), frequency unknown: the hypervisor does not expose it "
+			      "(usual in VMs)",
 			      ci.cpus);
-		mx_result_remedy(r, "check your provider's plan: mailcow needs at least %u MHz per core",
-				 min);
+		mx_result_remedy(
+		    r, "check your provider's plan: mailcow needs at least %u MHz per core", min);
 	} else {
-		mx_result_set(r, MX_WARN, "%d CPU(s), frequency unknown (no cpufreq, no cpu MHz)", ci.cpus);
-		mx_result_remedy(r, "check the CPU's rated clock: mailcow needs at least %u MHz", min);
+		mx_result_set(r, MX_WARN, "%d CPU(s), frequency unknown (no cpufreq, no cpu MHz)",
+			      ci.cpus);
+		mx_result_remedy(r, "check the CPU's rated clock: mailcow needs at least %u MHz",
+				 min);
 	}
 }

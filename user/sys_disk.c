@@ -44,7 +44,8 @@ static int data_root(const struct mx_config *cfg, char *root, size_t len, char *
 	if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_object_get_type(doc) != json_type_object) {
 		snprintf(err, elen, "%s: %s", cfg->docker_daemon_json,
-			 doc ? "not a JSON object" : json_tokener_error_desc(json_tokener_get_error(tok)));
+			 doc ? "not a JSON object"
+			     : json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_object_put(doc);
 		json_tokener_free(tok);
 		return -1;
@@ -78,7 +79,8 @@ void mx_check_disk(struct mx_ctx *ctx, struct mx_result *r)
 
 	if (data_root(cfg, root, sizeof(root), err, sizeof(err), &source)) {
 		mx_result_set(r, MX_FAIL, "Docker's configuration is broken: %s", err);
-		mx_result_remedy(r, "fix %s: dockerd refuses to start with it", cfg->docker_daemon_json);
+		mx_result_remedy(r, "fix %s: dockerd refuses to start with it",
+				 cfg->docker_daemon_json);
 		return;
 	}
 	mx_data_str(r, "data_root", root);
@@ -119,14 +121,19 @@ void mx_check_disk(struct mx_ctx *ctx, struct mx_result *r)
 	mx_bytes(cfg->th.disk_min, m, sizeof(m));
 	if (avail >= cfg->th.disk_min) {
 		if (strcmp(probe, root))
-			mx_result_set(r, MX_PASS, "%s free at %s, where %s will be created (the seed asks for %s without mail)",
+			mx_result_set(r, MX_PASS,
+				      "%s free at %s, where %s will be created (the seed asks for "
+				      "%s without mail)",
 				      f, probe, root, m);
 		else
-			mx_result_set(r, MX_PASS, "%s free at %s (the seed asks for %s without mail)", f,
-				      root, m);
+			mx_result_set(r, MX_PASS,
+				      "%s free at %s (the seed asks for %s without mail)", f, root,
+				      m);
 		return;
 	}
 	mx_result_set(r, MX_FAIL, "%s free at %s: below the %s that mailcow needs without mail", f,
 		      root, m);
-	mx_result_remedy(r, "free space or move Docker's data-root (daemon.json \"data-root\") to a larger volume, e.g. a dedicated LVM volume for /var/lib/docker/volumes");
+	mx_result_remedy(r,
+			 "free space or move Docker's data-root (daemon.json \"data-root\") to a "
+			 "larger volume, e.g. a dedicated LVM volume for /var/lib/docker/volumes");
 }

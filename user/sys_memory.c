@@ -19,7 +19,8 @@ static unsigned long long need_ram(const struct mx_config *cfg, char *why, size_
 	why[0] = '\0';
 	if (cfg->mc.skip_clamd == 1) {
 		need -= cfg->th.ram_clamd;
-		snprintf(why, len, "SKIP_CLAMD=y saves ~%s", mx_bytes(cfg->th.ram_clamd, a, sizeof(a)));
+		snprintf(why, len, "SKIP_CLAMD=y saves ~%s",
+			 mx_bytes(cfg->th.ram_clamd, a, sizeof(a)));
 	}
 	if (cfg->mc.skip_fts == 1) {
 		size_t n = strlen(why);
@@ -41,7 +42,8 @@ void mx_check_memory(struct mx_ctx *ctx, struct mx_result *r)
 
 	err = mx_meminfo("MemTotal", &total);
 	if (err) {
-		mx_result_set(r, MX_ERROR, "cannot read MemTotal from /proc/meminfo: %s", strerror(-err));
+		mx_result_set(r, MX_ERROR, "cannot read MemTotal from /proc/meminfo: %s",
+			      strerror(-err));
 		return;
 	}
 	need = need_ram(cfg, why, sizeof(why));
@@ -61,18 +63,23 @@ void mx_check_memory(struct mx_ctx *ctx, struct mx_result *r)
 		return;
 	}
 	if (need < cfg->th.ram_min && total + cfg->th.ram_slack >= need) {
-		mx_result_set(r, MX_WARN, "%s RAM: below the seed's %s, enough for the reduced stack (%s; ~%s)",
+		mx_result_set(r, MX_WARN,
+			      "%s RAM: below the seed's %s, enough for the reduced stack (%s; ~%s)",
 			      t, m, why, mx_bytes(need, n, sizeof(n)));
-		mx_result_remedy(r, "fine for a small install; ActiveSync and many IMAP users need more (seed: 16 GiB for 15 phones)");
+		mx_result_remedy(r, "fine for a small install; ActiveSync and many IMAP users need "
+				    "more (seed: 16 GiB for 15 phones)");
 		return;
 	}
-	mx_result_set(r, MX_FAIL, "%s RAM: below the %s minimum%s%s", t, m, why[0] ? " even with " : "",
-		      why);
+	mx_result_set(r, MX_FAIL, "%s RAM: below the %s minimum%s%s", t, m,
+		      why[0] ? " even with " : "", why);
 	if (cfg->mc.skip_clamd != 1)
-		mx_result_remedy(r, "add RAM (clamd is OOM-killed on 4 GiB hosts), or set SKIP_CLAMD=y and SKIP_FTS=y in mailcow.conf to drop ClamAV and full-text search");
+		mx_result_remedy(
+		    r, "add RAM (clamd is OOM-killed on 4 GiB hosts), or set SKIP_CLAMD=y and "
+		       "SKIP_FTS=y in mailcow.conf to drop ClamAV and full-text search");
 	else
-		mx_result_remedy(r, "add RAM: mailcow needs %s, about %s with the greedy parts switched off",
-				 m, mx_bytes(need, n, sizeof(n)));
+		mx_result_remedy(
+		    r, "add RAM: mailcow needs %s, about %s with the greedy parts switched off", m,
+		    mx_bytes(need, n, sizeof(n)));
 }
 
 void mx_check_swap(struct mx_ctx *ctx, struct mx_result *r)
@@ -84,7 +91,8 @@ void mx_check_swap(struct mx_ctx *ctx, struct mx_result *r)
 
 	err = mx_meminfo("SwapTotal", &swap);
 	if (err) {
-		mx_result_set(r, MX_ERROR, "cannot read SwapTotal from /proc/meminfo: %s", strerror(-err));
+		mx_result_set(r, MX_ERROR, "cannot read SwapTotal from /proc/meminfo: %s",
+			      strerror(-err));
 		return;
 	}
 	mx_meminfo("MemTotal", &total);
@@ -98,10 +106,14 @@ void mx_check_swap(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	/* Spare RAM does what the swap is for: absorbing peaks. */
 	if (total + cfg->th.ram_slack >= cfg->th.ram_min + cfg->th.swap_min) {
-		mx_result_set(r, MX_WARN, "%s swap, below the seed's %s; spare RAM covers it", s, m);
-		mx_result_remedy(r, "optional: add a swap file (fallocate -l 1G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile; add it to /etc/fstab)");
+		mx_result_set(r, MX_WARN, "%s swap, below the seed's %s; spare RAM covers it", s,
+			      m);
+		mx_result_remedy(
+		    r, "optional: add a swap file (fallocate -l 1G /swapfile && chmod 600 "
+		       "/swapfile && mkswap /swapfile && swapon /swapfile; add it to /etc/fstab)");
 		return;
 	}
 	mx_result_set(r, MX_FAIL, "%s swap: the seed asks for %s on top of the RAM", s, m);
-	mx_result_remedy(r, "add a swap file: fallocate -l 1G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile, and add it to /etc/fstab");
+	mx_result_remedy(r, "add a swap file: fallocate -l 1G /swapfile && chmod 600 /swapfile && "
+			    "mkswap /swapfile && swapon /swapfile, and add it to /etc/fstab");
 }

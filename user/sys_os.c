@@ -76,7 +76,8 @@ void mx_check_os(struct mx_ctx *ctx, struct mx_result *r)
 	err = mx_osrelease_read(&o);
 	if (err) {
 		mx_result_set(r, MX_WARN, "unknown OS: no /etc/os-release or /usr/lib/os-release");
-		mx_result_remedy(r, "use one of the supported systems: Debian 11/12, Ubuntu 22.04+, Alma Linux 8/9, Rocky Linux 9");
+		mx_result_remedy(r, "use one of the supported systems: Debian 11/12, Ubuntu "
+				    "22.04+, Alma Linux 8/9, Rocky Linux 9");
 		return;
 	}
 	mx_data_str(r, "id", o.id);
@@ -100,9 +101,11 @@ void mx_check_os(struct mx_ctx *ctx, struct mx_result *r)
 			mx_result_set(r, MX_PASS, "%s: fully supported (%s)", o.pretty_name,
 				      row_range(row, range, sizeof(range)));
 		} else {
-			mx_result_set(r, MX_WARN, "%s: limited compatibility (%s needs manual adjustments)",
+			mx_result_set(r, MX_WARN,
+				      "%s: limited compatibility (%s needs manual adjustments)",
 				      o.pretty_name, row_range(row, range, sizeof(range)));
-			mx_result_remedy(r, "expect manual adjustments, or use Debian 12 / Ubuntu 22.04+");
+			mx_result_remedy(
+			    r, "expect manual adjustments, or use Debian 12 / Ubuntu 22.04+");
 		}
 		return;
 	}
@@ -111,21 +114,25 @@ void mx_check_os(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_set(r, MX_WARN, "%s: version %s is outside the tested range (%s)",
 			      o.pretty_name, o.version_id[0] ? o.version_id : "unknown",
 			      row_range(row, range, sizeof(range)));
-		mx_result_remedy(r, "upgrade to a tested release (%s); others may work but are not tested",
-				 row_range(row, range, sizeof(range)));
+		mx_result_remedy(
+		    r, "upgrade to a tested release (%s); others may work but are not tested",
+		    row_range(row, range, sizeof(range)));
 		return;
 	}
 	like = o.id_like[0] ? like_row(cfg, o.id_like) : NULL;
 	if (like) {
-		mx_result_set(r, MX_WARN, "%s: not tested by mailcow (derived from %s)", o.pretty_name,
-			      like->label);
-		mx_result_remedy(r, "may work like %s; the tested systems are Debian 11/12, Ubuntu 22.04+, Alma Linux 8/9, Rocky Linux 9",
+		mx_result_set(r, MX_WARN, "%s: not tested by mailcow (derived from %s)",
+			      o.pretty_name, like->label);
+		mx_result_remedy(r,
+				 "may work like %s; the tested systems are Debian 11/12, Ubuntu "
+				 "22.04+, Alma Linux 8/9, Rocky Linux 9",
 				 like->label);
 		return;
 	}
 	mx_result_set(r, MX_WARN, "%s: not in mailcow's table of tested systems",
 		      o.pretty_name[0] ? o.pretty_name : o.id);
-	mx_result_remedy(r, "other systems may work but are untested; tested: Debian 11/12, Ubuntu 22.04+, Alma Linux 8/9, Rocky Linux 9");
+	mx_result_remedy(r, "other systems may work but are untested; tested: Debian 11/12, Ubuntu "
+			    "22.04+, Alma Linux 8/9, Rocky Linux 9");
 }
 
 void mx_check_kernel(struct mx_ctx *ctx, struct mx_result *r)
@@ -134,7 +141,8 @@ void mx_check_kernel(struct mx_ctx *ctx, struct mx_result *r)
 	int major = 0, minor = 0;
 
 	if (mx_read_line("/proc/sys/kernel/osrelease", rel, sizeof(rel)) <= 0) {
-		mx_result_set(r, MX_ERROR, "kernel release unknown (no /proc/sys/kernel/osrelease)");
+		mx_result_set(r, MX_ERROR,
+			      "kernel release unknown (no /proc/sys/kernel/osrelease)");
 		return;
 	}
 	mx_data_str(r, "release", rel);
@@ -144,7 +152,8 @@ void mx_check_kernel(struct mx_ctx *ctx, struct mx_result *r)
 	}
 	/* Seed 002: Docker healthchecks hit a kernel bug before 4.9 (moby #30402). */
 	if (major < 4 || (major == 4 && minor < 9)) {
-		mx_result_set(r, MX_FAIL, "kernel %s is older than 4.9: Docker healthchecks fail (moby #30402)",
+		mx_result_set(r, MX_FAIL,
+			      "kernel %s is older than 4.9: Docker healthchecks fail (moby #30402)",
 			      rel);
 		mx_result_remedy(r, "install a kernel of 4.9 or newer (e.g. from backports)");
 		return;

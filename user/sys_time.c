@@ -22,12 +22,12 @@ static const struct {
 	const char *name;
 	const char *unit; /* systemd unit, for the enabled check and the remedy */
 } ntp_daemons[] = {
-	{"chronyd", "chronyd", "chrony.service"},
-	{"systemd-timesyn", "systemd-timesyncd", "systemd-timesyncd.service"},
-	{"ntpd", "ntpd", "ntp.service"},
-	{"ntpsec", "ntpsec", "ntpsec.service"},
-	{"openntpd", "openntpd", "openntpd.service"},
-	{"timemaster", "timemaster", "timemaster.service"},
+    {"chronyd", "chronyd", "chrony.service"},
+    {"systemd-timesyn", "systemd-timesyncd", "systemd-timesyncd.service"},
+    {"ntpd", "ntpd", "ntp.service"},
+    {"ntpsec", "ntpsec", "ntpsec.service"},
+    {"openntpd", "openntpd", "openntpd.service"},
+    {"timemaster", "timemaster", "timemaster.service"},
 };
 #define NDAEMONS (sizeof(ntp_daemons) / sizeof(ntp_daemons[0]))
 
@@ -135,20 +135,27 @@ void mx_check_time_sync(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "synchronized_source", how[0] ? how : NULL);
 
 	if (d < 0) {
-		mx_result_set(r, MX_FAIL, "no NTP service is running (timedatectl would say \"NTP service: inactive\")");
-		mx_result_remedy(r, "timedatectl set-ntp true (systemd-timesyncd), or apt install chrony; TOTP two-factor codes need a correct clock");
+		mx_result_set(
+		    r, MX_FAIL,
+		    "no NTP service is running (timedatectl would say \"NTP service: inactive\")");
+		mx_result_remedy(r, "timedatectl set-ntp true (systemd-timesyncd), or apt install "
+				    "chrony; TOTP two-factor codes need a correct clock");
 		return;
 	}
 	if (synced == 0) {
-		mx_result_set(r, MX_WARN, "%s runs (pid %d) but the clock is not synchronised (max error %.1f s)",
-			      ntp_daemons[d].name, pid, tx.maxerror / 1e6);
-		mx_result_remedy(r, "check that %s reaches its servers (UDP 123 outbound): chronyc sources / timedatectl timesync-status",
+		mx_result_set(
+		    r, MX_WARN,
+		    "%s runs (pid %d) but the clock is not synchronised (max error %.1f s)",
+		    ntp_daemons[d].name, pid, tx.maxerror / 1e6);
+		mx_result_remedy(r,
+				 "check that %s reaches its servers (UDP 123 outbound): chronyc "
+				 "sources / timedatectl timesync-status",
 				 ntp_daemons[d].name);
 		return;
 	}
 	if (synced < 0) {
-		mx_result_set(r, MX_PASS, "%s runs (pid %d); sync state needs the live system", ntp_daemons[d].name,
-			      pid);
+		mx_result_set(r, MX_PASS, "%s runs (pid %d); sync state needs the live system",
+			      ntp_daemons[d].name, pid);
 		return;
 	}
 	i = unit_enabled(ntp_daemons[d].unit);
@@ -168,10 +175,12 @@ void mx_check_time_offset(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_str(r, "server", ctx->cfg->ntp_server);
 	mx_data_double(r, "warn_seconds", th->time_warn_s);
 	mx_data_double(r, "fail_seconds", th->time_fail_s);
-	if (mx_sntp_query(ctx->cfg->ntp_server, "123", ctx->opts->timeout_s, &s, err, sizeof(err))) {
+	if (mx_sntp_query(ctx->cfg->ntp_server, "123", ctx->opts->timeout_s, &s, err,
+			  sizeof(err))) {
 		mx_result_set(r, MX_WARN, "clock offset not measured: %s", err);
-		mx_result_remedy(r, "allow UDP 123 to %s, or set another server with ntp_server in --config",
-				 ctx->cfg->ntp_server);
+		mx_result_remedy(
+		    r, "allow UDP 123 to %s, or set another server with ntp_server in --config",
+		    ctx->cfg->ntp_server);
 		return;
 	}
 	mx_data_str(r, "server_address", s.server_addr);
@@ -181,13 +190,18 @@ void mx_check_time_offset(struct mx_ctx *ctx, struct mx_result *r)
 	mx_data_double(r, "delay_seconds", s.delay_s);
 	a = fabs(s.offset_s);
 	if (a >= th->time_fail_s) {
-		mx_result_set(r, MX_FAIL, "clock is %+.1f s off %s: TOTP two-factor codes fail beyond ~30 s",
+		mx_result_set(r, MX_FAIL,
+			      "clock is %+.1f s off %s: TOTP two-factor codes fail beyond ~30 s",
 			      -s.offset_s, s.server_addr);
-		mx_result_remedy(r, "synchronise the clock: timedatectl set-ntp true, or chronyc makestep");
+		mx_result_remedy(
+		    r, "synchronise the clock: timedatectl set-ntp true, or chronyc makestep");
 	} else if (a >= th->time_warn_s) {
-		mx_result_set(r, MX_WARN, "clock is %+.2f s off %s: a synchronised clock is within milliseconds",
-			      -s.offset_s, s.server_addr);
-		mx_result_remedy(r, "check the NTP service (chronyc tracking / timedatectl timesync-status)");
+		mx_result_set(
+		    r, MX_WARN,
+		    "clock is %+.2f s off %s: a synchronised clock is within milliseconds",
+		    -s.offset_s, s.server_addr);
+		mx_result_remedy(
+		    r, "check the NTP service (chronyc tracking / timedatectl timesync-status)");
 	} else {
 		mx_result_set(r, MX_PASS, "clock within %.0f ms of %s (stratum %d, delay %.0f ms)",
 			      a * 1000, s.server_addr, s.stratum, s.delay_s * 1000);

@@ -55,10 +55,11 @@ static const struct {
 	const char *needle;
 	enum mx_virt kind;
 } cpuid_vendors[] = {
-	{"KVMKVMKVM", MX_VIRT_KVM},      {"TCGTCGTCGTCG", MX_VIRT_QEMU}, {"VMwareVMware", MX_VIRT_VMWARE},
-	{"Microsoft Hv", MX_VIRT_HYPERV}, {"XenVMMXenVMM", MX_VIRT_XEN}, {"VBoxVBoxVBox", MX_VIRT_VIRTUALBOX},
-	{"bhyve bhyve ", MX_VIRT_OTHER_VM}, {"ACRNACRNACRN", MX_VIRT_OTHER_VM},
-	{" lrpepyh  vr", MX_VIRT_PARALLELS}, {"QNXQVMBSQG", MX_VIRT_OTHER_VM},
+    {"KVMKVMKVM", MX_VIRT_KVM},		 {"TCGTCGTCGTCG", MX_VIRT_QEMU},
+    {"VMwareVMware", MX_VIRT_VMWARE},	 {"Microsoft Hv", MX_VIRT_HYPERV},
+    {"XenVMMXenVMM", MX_VIRT_XEN},	 {"VBoxVBoxVBox", MX_VIRT_VIRTUALBOX},
+    {"bhyve bhyve ", MX_VIRT_OTHER_VM},	 {"ACRNACRNACRN", MX_VIRT_OTHER_VM},
+    {" lrpepyh  vr", MX_VIRT_PARALLELS}, {"QNXQVMBSQG", MX_VIRT_OTHER_VM},
 };
 
 /* DMI strings as the firmware of each platform sets them. */
@@ -67,26 +68,26 @@ static const struct {
 	const char *product; /* substring of product_name, or NULL */
 	enum mx_virt kind;
 } dmi_table[] = {
-	{"QEMU", NULL, MX_VIRT_QEMU},
-	{"VMware", NULL, MX_VIRT_VMWARE},
-	{"innotek", NULL, MX_VIRT_VIRTUALBOX},
-	{"Oracle Corporation", "VirtualBox", MX_VIRT_VIRTUALBOX},
-	{"Microsoft Corporation", "Virtual Machine", MX_VIRT_HYPERV},
-	{"Xen", NULL, MX_VIRT_XEN},
-	{"Amazon EC2", NULL, MX_VIRT_CLOUD},
-	{"Google", "Google Compute Engine", MX_VIRT_CLOUD},
-	{"DigitalOcean", NULL, MX_VIRT_CLOUD},
-	{"Hetzner", NULL, MX_VIRT_CLOUD},
-	{"OpenStack", NULL, MX_VIRT_CLOUD},
-	{"Alibaba Cloud", NULL, MX_VIRT_CLOUD},
-	{"Scaleway", NULL, MX_VIRT_CLOUD},
-	{"Vultr", NULL, MX_VIRT_CLOUD},
-	{"Linode", NULL, MX_VIRT_CLOUD},
-	{"Parallels", NULL, MX_VIRT_PARALLELS},
-	{"Bochs", NULL, MX_VIRT_QEMU},
-	{"Red Hat", "KVM", MX_VIRT_KVM},
-	{"Nutanix", "AHV", MX_VIRT_KVM},
-	{"Proxmox", NULL, MX_VIRT_KVM},
+    {"QEMU", NULL, MX_VIRT_QEMU},
+    {"VMware", NULL, MX_VIRT_VMWARE},
+    {"innotek", NULL, MX_VIRT_VIRTUALBOX},
+    {"Oracle Corporation", "VirtualBox", MX_VIRT_VIRTUALBOX},
+    {"Microsoft Corporation", "Virtual Machine", MX_VIRT_HYPERV},
+    {"Xen", NULL, MX_VIRT_XEN},
+    {"Amazon EC2", NULL, MX_VIRT_CLOUD},
+    {"Google", "Google Compute Engine", MX_VIRT_CLOUD},
+    {"DigitalOcean", NULL, MX_VIRT_CLOUD},
+    {"Hetzner", NULL, MX_VIRT_CLOUD},
+    {"OpenStack", NULL, MX_VIRT_CLOUD},
+    {"Alibaba Cloud", NULL, MX_VIRT_CLOUD},
+    {"Scaleway", NULL, MX_VIRT_CLOUD},
+    {"Vultr", NULL, MX_VIRT_CLOUD},
+    {"Linode", NULL, MX_VIRT_CLOUD},
+    {"Parallels", NULL, MX_VIRT_PARALLELS},
+    {"Bochs", NULL, MX_VIRT_QEMU},
+    {"Red Hat", "KVM", MX_VIRT_KVM},
+    {"Nutanix", "AHV", MX_VIRT_KVM},
+    {"Proxmox", NULL, MX_VIRT_KVM},
 };
 
 /* Container evidence: the environment of PID 1 and the files runtimes leave. */
@@ -131,9 +132,12 @@ static enum mx_virt container_kind(struct evidence *ev)
 		int docker = mx_exists("/.dockerenv");
 		char comm[32] = "";
 
-		note(ev, docker ? "/.dockerenv" : "/run/.containerenv", docker ? "docker" : "podman");
-		if (mx_read_line("/proc/2/comm", comm, sizeof(comm)) > 0 && !strcmp(comm, "kthreadd")) {
-			note(ev, "/proc/2/comm", "kthreadd visible: marker file ignored, not a container");
+		note(ev, docker ? "/.dockerenv" : "/run/.containerenv",
+		     docker ? "docker" : "podman");
+		if (mx_read_line("/proc/2/comm", comm, sizeof(comm)) > 0 &&
+		    !strcmp(comm, "kthreadd")) {
+			note(ev, "/proc/2/comm",
+			     "kthreadd visible: marker file ignored, not a container");
 		} else {
 			return docker ? MX_VIRT_DOCKER : MX_VIRT_PODMAN;
 		}
@@ -226,23 +230,28 @@ void mx_check_virt(struct mx_ctx *ctx, struct mx_result *r)
 		mx_result_set(r, MX_PASS, "bare metal (no hypervisor or container found)");
 		return;
 	case MX_VIRT_NAS:
-		mx_result_set(r, MX_FAIL, "this is a NAS: mailcow is not supported on Synology/QNAP devices");
+		mx_result_set(r, MX_FAIL,
+			      "this is a NAS: mailcow is not supported on Synology/QNAP devices");
 		mx_result_remedy(r, "use a VM (KVM, ESX, Hyper-V) or a bare-metal server");
 		return;
 	default:
 		break;
 	}
 	if (mx_virt_is_container(kind)) {
-		mx_result_set(r, MX_FAIL, "running in a container (%s): not supported (seed: no OpenVZ, Virtuozzo, LXC or other containers)",
+		mx_result_set(r, MX_FAIL,
+			      "running in a container (%s): not supported (seed: no OpenVZ, "
+			      "Virtuozzo, LXC or other containers)",
 			      name);
-		mx_result_remedy(r, "use full virtualization (KVM, ESX, Hyper-V) or bare metal: containers break Docker's rlimits, overlayfs and nf_nat");
+		mx_result_remedy(r, "use full virtualization (KVM, ESX, Hyper-V) or bare metal: "
+				    "containers break Docker's rlimits, overlayfs and nf_nat");
 		return;
 	}
 	if (kind == MX_VIRT_CLOUD) {
 		char vendor[128] = "";
 
 		mx_read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
-		mx_result_set(r, MX_PASS, "cloud virtual machine (%s): full virtualization is supported",
+		mx_result_set(r, MX_PASS,
+			      "cloud virtual machine (%s): full virtualization is supported",
 			      vendor);
 		return;
 	}

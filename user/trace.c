@@ -314,10 +314,10 @@ int mx_cmd_trace(struct mx_opts *o, struct mx_config *cfg, int argc, char **argv
 {
 	struct targs a = {.rate = 200};
 	struct mx_cmd_opts extra = {.opts = trace_opts,
-				     .shortopts = "p:w:",
-				     .handle = handle,
-				     .state = &a,
-				     .usage = trace_usage};
+				    .shortopts = "p:w:",
+				    .handle = handle,
+				    .state = &a,
+				    .usage = trace_usage};
 	static struct mx_trace_run run;
 	struct mx_trace_run *t = &run;
 	struct mx_trace_bpf_opts bo = {0};

@@ -41,7 +41,7 @@ struct id_key {
 
 struct mx_nftrace {
 	struct mx_nft_owned own; /* our table and its socket */
-	struct mnl_socket *nl;  /* = own.nl: trace messages come here */
+	struct mnl_socket *nl;	 /* = own.nl: trace messages come here */
 	uint32_t portid;
 	uint32_t seq;
 	char table[48];
@@ -208,11 +208,11 @@ static int add_rules(struct mnl_socket *nl, uint32_t *seq, const char *name, uin
 				kind = TR_ALL;
 			if (kind == TR_CONTROL && !rate)
 				continue; /* the TR_ALL rule covers them */
-			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port, kind,
-				       rate);
-			h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
-						  NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-						  (*seq)++);
+			r = trace_rule(name, chains[i].name, k[j / 2].proto, j % 2 ? 2 : 0, port,
+				       kind, rate);
+			h = nftnl_nlmsg_build_hdr(
+			    mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, NFPROTO_INET,
+			    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, (*seq)++);
 			nftnl_rule_nlmsg_build_payload(h, r);
 			nftnl_rule_free(r);
 			mnl_nlmsg_batch_next(b);

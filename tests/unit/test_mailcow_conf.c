@@ -138,12 +138,12 @@ static void test_check_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_file),
-		cmocka_unit_test(test_http_bind),
-		cmocka_unit_test(test_old_skip_solr),
-		cmocka_unit_test(test_broken),
-		cmocka_unit_test(test_broken_port_not_taken),
-		cmocka_unit_test(test_check_record),
+	    cmocka_unit_test(test_real_file),
+	    cmocka_unit_test(test_http_bind),
+	    cmocka_unit_test(test_old_skip_solr),
+	    cmocka_unit_test(test_broken),
+	    cmocka_unit_test(test_broken_port_not_taken),
+	    cmocka_unit_test(test_check_record),
 	};
 
 	return cmocka_run_group_tests_name("mailcow_conf", tests, NULL, NULL);

@@ -32,7 +32,8 @@ static void meminfo(unsigned long long mem, unsigned long long swap)
 {
 	char buf[256];
 
-	snprintf(buf, sizeof(buf), "MemTotal:       %llu kB\nMemFree:        1000 kB\nSwapTotal:      %llu kB\n",
+	snprintf(buf, sizeof(buf),
+		 "MemTotal:       %llu kB\nMemFree:        1000 kB\nSwapTotal:      %llu kB\n",
 		 mem / KiB, swap / KiB);
 	mx_unit_write(root, "/proc/meminfo", buf);
 }
@@ -48,8 +49,8 @@ static void expect(const char *id, enum mx_status want, const char *needle)
 	struct mx_result r;
 
 	if (run(id, &r) != want || (needle && !strstr(r.summary, needle)))
-		fail_msg("%s: got %s '%s', want %s with '%s'", id, mx_status_name(r.status), r.summary,
-			 mx_status_name(want), needle ? needle : "");
+		fail_msg("%s: got %s '%s', want %s with '%s'", id, mx_status_name(r.status),
+			 r.summary, mx_status_name(want), needle ? needle : "");
 	mx_unit_free(&r);
 }
 
@@ -115,7 +116,8 @@ static void test_disk(void **state)
 	fake_free = 10 * GiB;
 	expect("system.disk", MX_FAIL, "below the 20 GiB");
 	/* data-root moved to a volume that is not created yet: its parent counts. */
-	mx_unit_write(root, "/etc/docker/daemon.json", "{ \"data-root\": \"/srv/docker\", \"log-driver\": \"json-file\" }\n");
+	mx_unit_write(root, "/etc/docker/daemon.json",
+		      "{ \"data-root\": \"/srv/docker\", \"log-driver\": \"json-file\" }\n");
 	mx_unit_write(root, "/srv/.keep", "");
 	fake_free = 100 * GiB;
 	run("system.disk", &r);
@@ -143,9 +145,12 @@ static void test_cpu(void **state)
 
 	mx_unit_write(root, "/proc/cpuinfo", vm);
 	expect("system.cpu", MX_WARN, "hypervisor does not expose it");
-	mx_unit_write(root, "/proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n");
+	mx_unit_write(root, "/proc/cpuinfo",
+		      "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n");
 	expect("system.cpu", MX_WARN, "frequency unknown");
-	mx_unit_write(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2400.000\nprocessor\t: 1\ncpu MHz\t\t: 800.000\n");
+	mx_unit_write(
+	    root, "/proc/cpuinfo",
+	    "processor\t: 0\ncpu MHz\t\t: 2400.000\nprocessor\t: 1\ncpu MHz\t\t: 800.000\n");
 	expect("system.cpu", MX_PASS, "2 CPU(s) at 2400 MHz");
 	mx_unit_write(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 800.000\n");
 	expect("system.cpu", MX_WARN, "may be below 1000 MHz");
@@ -179,7 +184,8 @@ static void test_time_sync_fixture(void **state)
 	mx_unit_write(root, "/proc/731/comm", "systemd-timesyn\n");
 	expect("system.time_sync", MX_PASS, "systemd-timesyncd runs (pid 731)");
 	mx_unit_write(root, "/run/systemd/timesync/synchronized", "");
-	mx_unit_write(root, "/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service", "");
+	mx_unit_write(root, "/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service",
+		      "");
 	run("system.time_sync", &r);
 	assert_int_equal(r.status, MX_PASS);
 	assert_string_equal(mx_unit_str(&r, "ntp_service"), "systemd-timesyncd");
@@ -225,13 +231,13 @@ static void test_time_sync_kernel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cpu, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_arch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_time_sync_fixture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_time_sync_kernel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cpu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_arch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_sync_fixture, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_sync_kernel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("resources", tests, NULL, NULL);

@@ -11,24 +11,24 @@ struct virt_case {
 };
 
 static const struct virt_case cases[] = {
-	{"bare-metal", MX_PASS, "none", "dmi sys_vendor"},
-	{"kvm", MX_PASS, "kvm", "dmi product_name"},
-	{"qemu", MX_PASS, "qemu", "dmi sys_vendor"},
-	{"vmware", MX_PASS, "vmware", "dmi sys_vendor"},
-	{"hyperv", MX_PASS, "hyperv", "dmi product_name"},
-	{"xen", MX_PASS, "xen", "/sys/hypervisor/type"},
-	{"virtualbox", MX_PASS, "virtualbox", "dmi sys_vendor"},
-	{"cloud-aws", MX_PASS, "cloud", "dmi sys_vendor"},
-	{"cloud-hetzner", MX_PASS, "cloud", "dmi sys_vendor"},
-	{"stale-dockerenv", MX_PASS, "qemu", "/proc/2/comm"},
-	{"openvz", MX_FAIL, "openvz", "/proc/vz without /proc/bc"},
-	{"virtuozzo", MX_FAIL, "openvz", "/proc/vz without /proc/bc"},
-	{"lxc", MX_FAIL, "lxc", "/proc/1/environ container="},
-	{"docker", MX_FAIL, "docker", "/.dockerenv"},
-	{"podman", MX_FAIL, "podman", "/run/.containerenv"},
-	{"nspawn", MX_FAIL, "systemd-nspawn", "/run/systemd/container"},
-	{"wsl", MX_FAIL, "wsl", "/proc/sys/kernel/osrelease"},
-	{"synology", MX_FAIL, "nas", "/etc/synoinfo.conf"},
+    {"bare-metal", MX_PASS, "none", "dmi sys_vendor"},
+    {"kvm", MX_PASS, "kvm", "dmi product_name"},
+    {"qemu", MX_PASS, "qemu", "dmi sys_vendor"},
+    {"vmware", MX_PASS, "vmware", "dmi sys_vendor"},
+    {"hyperv", MX_PASS, "hyperv", "dmi product_name"},
+    {"xen", MX_PASS, "xen", "/sys/hypervisor/type"},
+    {"virtualbox", MX_PASS, "virtualbox", "dmi sys_vendor"},
+    {"cloud-aws", MX_PASS, "cloud", "dmi sys_vendor"},
+    {"cloud-hetzner", MX_PASS, "cloud", "dmi sys_vendor"},
+    {"stale-dockerenv", MX_PASS, "qemu", "/proc/2/comm"},
+    {"openvz", MX_FAIL, "openvz", "/proc/vz without /proc/bc"},
+    {"virtuozzo", MX_FAIL, "openvz", "/proc/vz without /proc/bc"},
+    {"lxc", MX_FAIL, "lxc", "/proc/1/environ container="},
+    {"docker", MX_FAIL, "docker", "/.dockerenv"},
+    {"podman", MX_FAIL, "podman", "/run/.containerenv"},
+    {"nspawn", MX_FAIL, "systemd-nspawn", "/run/systemd/container"},
+    {"wsl", MX_FAIL, "wsl", "/proc/sys/kernel/osrelease"},
+    {"synology", MX_FAIL, "nas", "/etc/synoinfo.conf"},
 };
 
 static int has_evidence(const struct mx_result *r, const char *source)
@@ -71,8 +71,8 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tests[i] = (struct CMUnitTest){cases[i].fixture, test_kind, NULL, NULL,
-					       (void *)&cases[i]};
+		tests[i] =
+		    (struct CMUnitTest){cases[i].fixture, test_kind, NULL, NULL, (void *)&cases[i]};
 	}
 	return _cmocka_run_group_tests("virtualization", tests, i, NULL, NULL);
 }
