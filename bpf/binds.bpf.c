@@ -469,18 +469,12 @@ int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	return inflight_end(ctx, MX_BIND_EV_LISTEN, ctx->ret);
 }
 
-/* A socket entering TCP_LISTEN. Inside listen() the syscall programs report
- * it (with the result); otherwise (io_uring, kernel sockets) this is the only
- * trace, and the result is unknown here. */
-static __always_inline int listen_state(void *ctx, struct sock *sk)
+/* A socket entering TCP_LISTEN outside a listen() syscall (io_uring, kernel
+ * sockets): this is the only trace, and the result is unknown here. */
+static __always_inline int listen_nosyscall(void *ctx, struct sock *sk, __u64 id)
 {
 	struct mx_bind_event ev = {};
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight *in;
 
-	in = bpf_map_lookup_elem(&inflight, &id);
-	if (in && in->ev.kind == MX_BIND_EV_LISTEN)
-		return 0;
 	if (!pid_wanted(id >> 32))
 		return 0;
 	ev.flags = MX_BIND_F_NOSYSCALL;
@@ -492,6 +486,18 @@ static __always_inline int listen_state(void *ctx, struct sock *sk)
 	ev.ret = MX_BIND_RET_UNKNOWN;
 	ev.ts_ns = bpf_ktime_get_ns();
 	return submit(ctx, &ev);
+}
+
+/* Inside listen() the syscall programs report it (with the result). */
+static __always_inline int listen_state(void *ctx, struct sock *sk)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	in = bpf_map_lookup_elem(&inflight, &id);
+	if (in && in->ev.kind == MX_BIND_EV_LISTEN)
+		return 0;
+	return listen_nosyscall(ctx, sk, id);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
@@ -508,4 +514,101 @@ int BPF_PROG(btf_sock_state, struct sock *sk, int oldstate, int newstate)
 	if (newstate != TCP_LISTEN)
 		return 0;
 	return listen_state(ctx, sk);
+}
+
+/* ---- listen() without sys_enter_listen and without the fd walk ----------
+ * The state tracepoint runs inside listen() with the socket in hand (in
+ * inet_csk_listen_start, before the port is validated; a failure moves it
+ * back to TCP_CLOSE), so it keeps the event in the thread's task storage and
+ * sys_exit_listen adds the result. A listen() that changes no state (the
+ * socket already listens and only its backlog changes, or it fails before:
+ * EINVAL on a connected socket) leaves no mark: sys_exit_listen then finds
+ * the socket through the fd, read from the syscall's saved registers. One
+ * syscall tracepoint less than the entry/exit pair, and the fd walk only on
+ * that rare path; the event is the same. */
+
+#if defined(__TARGET_ARCH_x86)
+#define MX_NR_LISTEN 50
+#define MX_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define MX_NR_LISTEN 201
+#define MX_SYSCALL_NR(regs) BPF_CORE_READ((struct user_pt_regs *)(regs), regs[8])
+#endif
+/* Read by user/binds_mech.c: without a syscall number for this architecture
+ * the mechanism is not offered. */
+#ifdef MX_NR_LISTEN
+const volatile bool listen_state_arch = true;
+#else
+const volatile bool listen_state_arch = false;
+#define MX_NR_LISTEN -1
+#define MX_SYSCALL_NR(regs) (-2)
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight); /* sk != NULL: this listen() changed state */
+} listen_mark SEC(".maps");
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(btf_listen_state, struct sock *sk, int oldstate, int newstate)
+{
+	struct task_struct *task;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	if (newstate != TCP_LISTEN)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (MX_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)) != MX_NR_LISTEN)
+		return listen_nosyscall(ctx, sk, id);
+	in = bpf_task_storage_get(&listen_mark, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		count_lost(MX_BIND_LOST_INFLIGHT);
+		return 0;
+	}
+	/* Marked also when filtered out (kind 0): sys_exit_listen must not
+	 * look further. */
+	in->sk = sk;
+	__builtin_memset(&in->ev, 0, sizeof(in->ev));
+	if (!pid_wanted(id >> 32))
+		return 0;
+	/* __inet_listen_sk() stored the backlog (capped at somaxconn, what
+	 * fexit sees as inet_listen's argument) before the state change. */
+	listen_begin(&in->ev, sk, BPF_CORE_READ(sk, sk_max_ack_backlog), id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int tp_exit_listen_mark(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mx_bind_event ev = {};
+	struct pt_regs *regs;
+	struct inflight *in;
+	__u32 backlog, somaxconn;
+	struct sock *sk;
+
+	in = bpf_task_storage_get(&listen_mark, task, 0, 0);
+	if (in && in->sk) {
+		sk = in->sk;
+		in->sk = NULL;
+		if (in->ev.kind == MX_BIND_EV_LISTEN)
+			listen_end(ctx, &in->ev, sk, ctx->ret);
+		return 0;
+	}
+	if (!pid_wanted(id >> 32))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	sk = sock_of_fd(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	/* As __sys_listen() passes it on: capped at net.core.somaxconn. */
+	backlog = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	somaxconn = BPF_CORE_READ(sk, __sk_common.skc_net.net, core.sysctl_somaxconn);
+	if (backlog > somaxconn)
+		backlog = somaxconn;
+	if (!listen_begin(&ev, sk, backlog, id))
+		return 0;
+	return listen_end(ctx, &ev, sk, ctx->ret);
 }
