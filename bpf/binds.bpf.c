@@ -9,7 +9,10 @@
  * that user/binds_mech.c chose by feature probe:
  *   fexit    inet_bind, inet6_bind, inet_listen (arguments and result at once)
  *   kprobe   the same functions, entry stored per thread until the return
- *   tracepoint  syscalls:sys_{enter,exit}_{bind,listen} (socket found from
+ *   tracepoint  syscalls:sys_exit_{bind,listen} with the arguments from the
+ *            saved registers and listen's socket from tp_btf
+ *            inet_sock_set_state (5.15+: task storage, bpf_task_pt_regs);
+ *            else syscalls:sys_{enter,exit}_{bind,listen} (socket found from
  *            the fd), plus sock:inet_sock_set_state (classic or tp_btf) for
  *            sockets that start listening without a listen() syscall.
  * Filters are read-only data set before load, so the verifier drops what is
@@ -516,23 +519,25 @@ int BPF_PROG(btf_sock_state, struct sock *sk, int oldstate, int newstate)
 	return listen_state(ctx, sk);
 }
 
-/* ---- listen() without sys_enter_listen and without the fd walk ----------
+/* ---- syscall exits only (no sys_enter_*), listen's socket from its state --
+ * bind() and listen() are seen at their exits, with fd and arguments from
+ * the syscall's saved registers (bpf_task_pt_regs).
  * The state tracepoint runs inside listen() with the socket in hand (in
  * inet_csk_listen_start, before the port is validated; a failure moves it
- * back to TCP_CLOSE), so it keeps the event in the thread's task storage and
- * sys_exit_listen adds the result. A listen() that changes no state (the
- * socket already listens and only its backlog changes, or it fails before:
- * EINVAL on a connected socket) leaves no mark: sys_exit_listen then finds
- * the socket through the fd, read from the syscall's saved registers. One
- * syscall tracepoint less than the entry/exit pair, and the fd walk only on
- * that rare path; the event is the same. */
+ * back to TCP_CLOSE), so it keeps the event in the thread's task storage
+ * and sys_exit_listen adds the result: no fd walk for it. A listen() that
+ * changes no state (the socket already listens and only its backlog
+ * changes, or it fails before: EINVAL on a connected socket) leaves no
+ * mark: sys_exit_listen then finds the socket through the fd. Two syscall tracepoints instead of
+ * four, no hash table, and the fd walk only for watched binds and that rare listen path; the event
+ * is the same. */
 
 #if defined(__TARGET_ARCH_x86)
 #define MX_NR_LISTEN 50
 #define MX_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 #define MX_NR_LISTEN 201
-#define MX_SYSCALL_NR(regs) BPF_CORE_READ((struct user_pt_regs *)(regs), regs[8])
+#define MX_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #endif
 /* Read by user/binds_mech.c: without a syscall number for this architecture
  * the mechanism is not offered. */
@@ -578,6 +583,32 @@ int BPF_PROG(btf_listen_state, struct sock *sk, int oldstate, int newstate)
 	 * fexit sees as inet_listen's argument) before the state change. */
 	listen_begin(&in->ev, sk, BPF_CORE_READ(sk, sk_max_ack_backlog), id);
 	return 0;
+}
+
+/* bind() at its exit only: the requested address is still in the caller's
+ * memory (the kernel copied it from there: the page is present), fd and
+ * address pointer are in the syscall's saved registers. No sys_enter_bind
+ * and no table between entry and exit; the socket's options are read after
+ * the call, as fexit reads them. */
+SEC("tracepoint/syscalls/sys_exit_bind")
+int tp_exit_bind_regs(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mx_bind_event ev = {};
+	struct pt_regs *regs;
+	struct sock *sk;
+
+	if (!pid_wanted(id >> 32))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	/* Port filter before the fd walk: unwatched binds stop here. */
+	if (!bind_addr(&ev, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true))
+		return 0;
+	sk = sock_of_fd(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (!bind_begin(&ev, sk, id))
+		return 0;
+	return bind_end(ctx, &ev, sk, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_listen")

@@ -21,9 +21,9 @@ static void why_not(char *buf, size_t len, enum mx_feature f)
 		 mx_feature_result(f)->detail);
 }
 
-/* The listen half of MX_BINDS_TP_LISTEN needs task storage from tracepoint
- * programs, bpf_task_pt_regs and the syscall number of listen() for this
- * architecture: load and attach its two real programs to find out. 0 or a
+/* MX_BINDS_TP_EXIT needs task storage and bpf_task_pt_regs from tracepoint
+ * programs (5.15) and the syscall number of listen() for this architecture:
+ * load and attach its three real programs to find out. 0 or a
  * negative errno; why says what failed. */
 static int probe_listen_state(char *why, size_t len)
 {
@@ -43,6 +43,7 @@ static int probe_listen_state(char *why, size_t len)
 		goto out;
 	}
 	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, false);
+	bpf_program__set_autoload(skel->progs.tp_exit_bind_regs, true);
 	bpf_program__set_autoload(skel->progs.btf_listen_state, true);
 	bpf_program__set_autoload(skel->progs.tp_exit_listen_mark, true);
 	bpf_map__set_max_entries(skel->maps.events_perf, 1);
@@ -97,15 +98,15 @@ void mx_binds_choose(struct mx_binds_choice *c)
 		char err[200] = "";
 
 		if (probe_listen_state(err, sizeof(err)) == 0) {
-			c->mech = MX_BINDS_TP_LISTEN;
+			c->mech = MX_BINDS_TP_EXIT;
 			snprintf(c->name, sizeof(c->name),
-				 "tracepoints syscalls:{sys_enter,sys_exit}_bind + sys_exit_listen, "
-				 "tp_btf inet_sock_set_state, %s",
+				 "tracepoints syscalls:sys_exit_{bind,listen} + tp_btf "
+				 "inet_sock_set_state, %s",
 				 buf);
 			return;
 		}
 		snprintf(c->why + strlen(c->why), sizeof(c->why) - strlen(c->why),
-			 "; listen by inet_sock_set_state: %s", err);
+			 "; syscall exits only: %s", err);
 	}
 	if (mx_feature(MX_FEAT_TP_BTF)) {
 		c->mech = MX_BINDS_TP_BTF;
