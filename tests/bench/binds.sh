@@ -8,11 +8,14 @@
 #   watched   mxprobe binds --port 25 --json: every bind and listen is an
 #             event read, formatted and written (to /dev/null)
 #   bindsnoop libbpf-tools' bindsnoop, when it can attach on this kernel
+#   before-f, before-w   filtered and watched with another mxprobe binary
+#             (BEFORE=PATH, e.g. a build of the previous commit): a change's
+#             effect measured in the same run
 # The loop's CPU time (user+sys, its own work plus the programs run in its
 # context) is the overhead measure: wall time on a shared 2-core machine
 # mostly measures the neighbours. Then a paced run at RATE binds a second
 # (default 100000) with mxprobe attached must lose no event.
-#   tests/bench/binds.sh [MXPROBE] [N] [ROUNDS]      (root)
+#   [BEFORE=MXPROBE_OLD] tests/bench/binds.sh [MXPROBE] [N] [ROUNDS]      (root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mx=$(realpath "${1:-$top/build/mxprobe}")
@@ -68,21 +71,28 @@ elif [ -n "$bindsnoop" ]; then
 	snoop_err=$(grep -m1 -E 'failed|error|Error' "$tmp/err" || true)
 fi
 
+before=${BEFORE:+$(realpath "$BEFORE")}
+mech() { "$1" features --json 2>/dev/null | jq -r .mechanisms.binds.mechanism 2>/dev/null || echo '?'; }
+echo "mxprobe ($mx): $(mech "$mx")"
+[ -n "$before" ] && echo "before ($before): $(mech "$before")"
 declare -A cpu
 kinds="base filtered watched"
 [ $have_snoop = 1 ] && kinds="$kinds bindsnoop"
+[ -n "$before" ] && kinds="$kinds before-f before-w"
 events_ok=1
 for ((r = 1; r <= rounds; r++)); do
 	for k in $kinds; do
 		case $k in
 		base) res=$(loop_cpu) ;;
-		filtered)
-			tracer_start "$mx" binds --port 9999 || { cat "$tmp/err"; exit 1; }
+		filtered | before-f)
+			tracer_start "$([ $k = filtered ] && echo "$mx" || echo "$before")" binds --port 9999 ||
+				{ cat "$tmp/err"; exit 1; }
 			res=$(loop_cpu)
 			tracer_stop
 			;;
-		watched)
-			tracer_start "$mx" binds --json --port 25 || { cat "$tmp/err"; exit 1; }
+		watched | before-w)
+			tracer_start "$([ $k = watched ] && echo "$mx" || echo "$before")" binds --json --port 25 ||
+				{ cat "$tmp/err"; exit 1; }
 			res=$(loop_cpu)
 			tracer_stop
 			summary=$(grep -E '^binds: [0-9]+ events' "$tmp/err" | tail -1)
