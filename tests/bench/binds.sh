@@ -34,14 +34,21 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || { echo "binds bench: needs root" >&2; exit 1; }
 gcc -O2 -Wall -o "$tmp/bindloop" "$top/tests/bench/bindloop.c"
 
-# tracer_start CMD...: starts a tracer, waits until it is attached.
+# tracer_start CMD...: starts a tracer, waits until it is attached: our
+# start line on stderr, or (bindsnoop prints only its column header, on
+# stdout) its programs held by its pid in bpftool's list, then a moment for
+# the attach that follows the load.
 tracer_start() {
 	: >"$tmp/err"
 	"$@" >/dev/null 2>>"$tmp/err" &
 	mxpid=$!
 	local i
 	for ((i = 0; i < 600; i++)); do
-		grep -qsE '^binds: tracing|^Tracing binds' "$tmp/err" && return 0
+		grep -qsE '^binds: tracing' "$tmp/err" && return 0
+		if [ "$1" = "$bindsnoop" ] && bpftool prog show 2>/dev/null | grep -q "($mxpid)"; then
+			sleep 0.5
+			kill -0 "$mxpid" 2>/dev/null && return 0
+		fi
 		kill -0 "$mxpid" 2>/dev/null || return 1
 		sleep 0.05
 	done
@@ -63,8 +70,7 @@ loop_cpu() {
 bindsnoop=$(command -v bindsnoop || true)
 have_snoop=0
 if [ -n "$bindsnoop" ] && tracer_start "$bindsnoop" -P 25; then
-	# bindsnoop prints its header when attached, not our start line.
-	tracer_stop
+		tracer_stop
 	have_snoop=1
 elif [ -n "$bindsnoop" ]; then
 	tracer_stop
