@@ -36,8 +36,7 @@ gcc -O2 -Wall -o "$tmp/bindloop" "$top/tests/bench/bindloop.c"
 
 # tracer_start CMD...: starts a tracer, waits until it is attached: our
 # start line on stderr, or (bindsnoop prints only its column header, on
-# stdout) its programs held by its pid in bpftool's list, then a moment for
-# the attach that follows the load.
+# stdout) its four kprobe perf events open.
 tracer_start() {
 	: >"$tmp/err"
 	"$@" >/dev/null 2>>"$tmp/err" &
@@ -45,9 +44,9 @@ tracer_start() {
 	local i
 	for ((i = 0; i < 600; i++)); do
 		grep -qsE '^binds: tracing' "$tmp/err" && return 0
-		if [ "$1" = "$bindsnoop" ] && bpftool prog show 2>/dev/null | grep -q "($mxpid)"; then
-			sleep 0.5
-			kill -0 "$mxpid" 2>/dev/null && return 0
+		if [ "$1" = "$bindsnoop" ] &&
+			[ "$(find "/proc/$mxpid/fd" -lname 'anon_inode:\[perf_event\]' 2>/dev/null | wc -l)" -ge 4 ]; then
+			return 0
 		fi
 		kill -0 "$mxpid" 2>/dev/null || return 1
 		sleep 0.05
