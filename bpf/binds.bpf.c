@@ -429,6 +429,15 @@ static __always_inline struct sock *sock_of_fd(long fd)
 	return BPF_CORE_READ(sock, sk);
 }
 
+/* listen()'s backlog as __sys_listen() passes it on to inet_listen (what
+ * fexit and kprobes see): capped at the namespace's net.core.somaxconn. */
+static __always_inline __u32 listen_backlog(struct sock *sk, __u32 backlog)
+{
+	__u32 somaxconn = BPF_CORE_READ(sk, __sk_common.skc_net.net, core.sysctl_somaxconn);
+
+	return backlog > somaxconn ? somaxconn : backlog;
+}
+
 SEC("tracepoint/syscalls/sys_enter_bind")
 int tp_enter_bind(struct trace_event_raw_sys_enter *ctx)
 {
@@ -461,7 +470,7 @@ int tp_enter_listen(struct trace_event_raw_sys_enter *ctx)
 	if (!pid_wanted(id >> 32))
 		return 0;
 	in.sk = sock_of_fd(ctx->args[0]);
-	if (listen_begin(&in.ev, in.sk, ctx->args[1], id))
+	if (listen_begin(&in.ev, in.sk, listen_backlog(in.sk, ctx->args[1]), id))
 		inflight_put(&in, id);
 	return 0;
 }
@@ -528,9 +537,12 @@ int BPF_PROG(btf_sock_state, struct sock *sk, int oldstate, int newstate)
  * and sys_exit_listen adds the result: no fd walk for it. A listen() that
  * changes no state (the socket already listens and only its backlog
  * changes, or it fails before: EINVAL on a connected socket) leaves no
- * mark: sys_exit_listen then finds the socket through the fd. Two syscall tracepoints instead of
- * four, no hash table, and the fd walk only for watched binds and that rare listen path; the event
- * is the same. */
+ * mark: sys_exit_listen then finds the socket through the fd. Two syscall
+ * tracepoints instead of four, no hash table, and the fd walk only for
+ * watched binds and that rare listen path; the event is the same.
+ * The exits are attached first (their section comes first in this object):
+ * a listen() caught between the two attaches leaves no mark behind, never a
+ * stale one that a later listen() of the same thread would take. */
 
 #if defined(__TARGET_ARCH_x86)
 #define MX_NR_LISTEN 50
@@ -619,7 +631,6 @@ int tp_exit_listen_mark(struct trace_event_raw_sys_exit *ctx)
 	struct mx_bind_event ev = {};
 	struct pt_regs *regs;
 	struct inflight *in;
-	__u32 backlog, somaxconn;
 	struct sock *sk;
 
 	in = bpf_task_storage_get(&listen_mark, task, 0, 0);
@@ -634,12 +645,7 @@ int tp_exit_listen_mark(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	sk = sock_of_fd(PT_REGS_PARM1_CORE_SYSCALL(regs));
-	/* As __sys_listen() passes it on: capped at net.core.somaxconn. */
-	backlog = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	somaxconn = BPF_CORE_READ(sk, __sk_common.skc_net.net, core.sysctl_somaxconn);
-	if (backlog > somaxconn)
-		backlog = somaxconn;
-	if (!listen_begin(&ev, sk, backlog, id))
+	if (!listen_begin(&ev, sk, listen_backlog(sk, PT_REGS_PARM2_CORE_SYSCALL(regs)), id))
 		return 0;
 	return listen_end(ctx, &ev, sk, ctx->ret);
 }
