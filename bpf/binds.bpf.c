@@ -9,7 +9,10 @@
  * that user/binds_mech.c chose by feature probe:
  *   fexit    inet_bind, inet6_bind, inet_listen (arguments and result at once)
  *   kprobe   the same functions, entry stored per thread until the return
- *   tracepoint  syscalls:sys_{enter,exit}_{bind,listen} (socket found from
+ *   tracepoint  syscalls:sys_exit_{bind,listen} with the arguments from the
+ *            saved registers and listen's socket from tp_btf
+ *            inet_sock_set_state (5.15+: task storage, bpf_task_pt_regs);
+ *            else syscalls:sys_{enter,exit}_{bind,listen} (socket found from
  *            the fd), plus sock:inet_sock_set_state (classic or tp_btf) for
  *            sockets that start listening without a listen() syscall.
  * Filters are read-only data set before load, so the verifier drops what is
@@ -426,6 +429,15 @@ static __always_inline struct sock *sock_of_fd(long fd)
 	return BPF_CORE_READ(sock, sk);
 }
 
+/* listen()'s backlog as __sys_listen() passes it on to inet_listen (what
+ * fexit and kprobes see): capped at the namespace's net.core.somaxconn. */
+static __always_inline __u32 listen_backlog(struct sock *sk, __u32 backlog)
+{
+	__u32 somaxconn = BPF_CORE_READ(sk, __sk_common.skc_net.net, core.sysctl_somaxconn);
+
+	return backlog > somaxconn ? somaxconn : backlog;
+}
+
 SEC("tracepoint/syscalls/sys_enter_bind")
 int tp_enter_bind(struct trace_event_raw_sys_enter *ctx)
 {
@@ -458,7 +470,7 @@ int tp_enter_listen(struct trace_event_raw_sys_enter *ctx)
 	if (!pid_wanted(id >> 32))
 		return 0;
 	in.sk = sock_of_fd(ctx->args[0]);
-	if (listen_begin(&in.ev, in.sk, ctx->args[1], id))
+	if (listen_begin(&in.ev, in.sk, listen_backlog(in.sk, ctx->args[1]), id))
 		inflight_put(&in, id);
 	return 0;
 }
@@ -469,18 +481,12 @@ int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	return inflight_end(ctx, MX_BIND_EV_LISTEN, ctx->ret);
 }
 
-/* A socket entering TCP_LISTEN. Inside listen() the syscall programs report
- * it (with the result); otherwise (io_uring, kernel sockets) this is the only
- * trace, and the result is unknown here. */
-static __always_inline int listen_state(void *ctx, struct sock *sk)
+/* A socket entering TCP_LISTEN outside a listen() syscall (io_uring, kernel
+ * sockets): this is the only trace, and the result is unknown here. */
+static __always_inline int listen_nosyscall(void *ctx, struct sock *sk, __u64 id)
 {
 	struct mx_bind_event ev = {};
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight *in;
 
-	in = bpf_map_lookup_elem(&inflight, &id);
-	if (in && in->ev.kind == MX_BIND_EV_LISTEN)
-		return 0;
 	if (!pid_wanted(id >> 32))
 		return 0;
 	ev.flags = MX_BIND_F_NOSYSCALL;
@@ -492,6 +498,18 @@ static __always_inline int listen_state(void *ctx, struct sock *sk)
 	ev.ret = MX_BIND_RET_UNKNOWN;
 	ev.ts_ns = bpf_ktime_get_ns();
 	return submit(ctx, &ev);
+}
+
+/* Inside listen() the syscall programs report it (with the result). */
+static __always_inline int listen_state(void *ctx, struct sock *sk)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	in = bpf_map_lookup_elem(&inflight, &id);
+	if (in && in->ev.kind == MX_BIND_EV_LISTEN)
+		return 0;
+	return listen_nosyscall(ctx, sk, id);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
@@ -508,4 +526,126 @@ int BPF_PROG(btf_sock_state, struct sock *sk, int oldstate, int newstate)
 	if (newstate != TCP_LISTEN)
 		return 0;
 	return listen_state(ctx, sk);
+}
+
+/* ---- syscall exits only (no sys_enter_*), listen's socket from its state --
+ * bind() and listen() are seen at their exits, with fd and arguments from
+ * the syscall's saved registers (bpf_task_pt_regs).
+ * The state tracepoint runs inside listen() with the socket in hand (in
+ * inet_csk_listen_start, before the port is validated; a failure moves it
+ * back to TCP_CLOSE), so it keeps the event in the thread's task storage
+ * and sys_exit_listen adds the result: no fd walk for it. A listen() that
+ * changes no state (the socket already listens and only its backlog
+ * changes, or it fails before: EINVAL on a connected socket) leaves no
+ * mark: sys_exit_listen then finds the socket through the fd. Two syscall
+ * tracepoints instead of four, no hash table, and the fd walk only for
+ * watched binds and that rare listen path; the event is the same.
+ * The exits are attached first (their section comes first in this object):
+ * a listen() caught between the two attaches leaves no mark behind, never a
+ * stale one that a later listen() of the same thread would take. */
+
+#if defined(__TARGET_ARCH_x86)
+#define MX_NR_LISTEN 50
+#define MX_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define MX_NR_LISTEN 201
+#define MX_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#endif
+/* Read by user/binds_mech.c: without a syscall number for this architecture
+ * the mechanism is not offered. */
+#ifdef MX_NR_LISTEN
+const volatile bool listen_state_arch = true;
+#else
+const volatile bool listen_state_arch = false;
+#define MX_NR_LISTEN -1
+#define MX_SYSCALL_NR(regs) (-2)
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight); /* sk != NULL: this listen() changed state */
+} listen_mark SEC(".maps");
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(btf_listen_state, struct sock *sk, int oldstate, int newstate)
+{
+	struct task_struct *task;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	if (newstate != TCP_LISTEN)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (MX_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)) != MX_NR_LISTEN)
+		return listen_nosyscall(ctx, sk, id);
+	in = bpf_task_storage_get(&listen_mark, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		count_lost(MX_BIND_LOST_INFLIGHT);
+		return 0;
+	}
+	/* Marked also when filtered out (kind 0): sys_exit_listen must not
+	 * look further. */
+	in->sk = sk;
+	__builtin_memset(&in->ev, 0, sizeof(in->ev));
+	if (!pid_wanted(id >> 32))
+		return 0;
+	/* __inet_listen_sk() stored the backlog (capped at somaxconn, what
+	 * fexit sees as inet_listen's argument) before the state change. */
+	listen_begin(&in->ev, sk, BPF_CORE_READ(sk, sk_max_ack_backlog), id);
+	return 0;
+}
+
+/* bind() at its exit only: the requested address is still in the caller's
+ * memory (the kernel copied it from there: the page is present), fd and
+ * address pointer are in the syscall's saved registers. No sys_enter_bind
+ * and no table between entry and exit; the socket's options are read after
+ * the call, as fexit reads them. */
+SEC("tracepoint/syscalls/sys_exit_bind")
+int tp_exit_bind_regs(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mx_bind_event ev = {};
+	struct pt_regs *regs;
+	struct sock *sk;
+
+	if (!pid_wanted(id >> 32))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	/* Port filter before the fd walk: unwatched binds stop here. */
+	if (!bind_addr(&ev, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true))
+		return 0;
+	sk = sock_of_fd(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (!bind_begin(&ev, sk, id))
+		return 0;
+	return bind_end(ctx, &ev, sk, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int tp_exit_listen_mark(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mx_bind_event ev = {};
+	struct pt_regs *regs;
+	struct inflight *in;
+	struct sock *sk;
+
+	in = bpf_task_storage_get(&listen_mark, task, 0, 0);
+	if (in && in->sk) {
+		sk = in->sk;
+		in->sk = NULL;
+		if (in->ev.kind == MX_BIND_EV_LISTEN)
+			listen_end(ctx, &in->ev, sk, ctx->ret);
+		return 0;
+	}
+	if (!pid_wanted(id >> 32))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	sk = sock_of_fd(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (!listen_begin(&ev, sk, listen_backlog(sk, PT_REGS_PARM2_CORE_SYSCALL(regs)), id))
+		return 0;
+	return listen_end(ctx, &ev, sk, ctx->ret);
 }

@@ -276,6 +276,11 @@ static void select_programs(struct binds_bpf *skel, enum mx_binds_mech m)
 		bpf_program__set_autoload(skel->progs.kp_inet_listen, true);
 		bpf_program__set_autoload(skel->progs.kr_inet_listen, true);
 		break;
+	case MX_BINDS_TP_EXIT:
+		bpf_program__set_autoload(skel->progs.tp_exit_bind_regs, true);
+		bpf_program__set_autoload(skel->progs.btf_listen_state, true);
+		bpf_program__set_autoload(skel->progs.tp_exit_listen_mark, true);
+		break;
 	case MX_BINDS_TP_BTF:
 	case MX_BINDS_TRACEPOINT:
 		bpf_program__set_autoload(skel->progs.tp_enter_bind, true);
@@ -289,6 +294,9 @@ static void select_programs(struct binds_bpf *skel, enum mx_binds_mech m)
 	default:
 		break;
 	}
+	/* Task storage (5.11+) only where it is used: older kernels cannot
+	 * create it. */
+	bpf_map__set_autocreate(skel->maps.listen_mark, m == MX_BINDS_TP_EXIT);
 	if (!v6)
 		mx_info("binds: no inet6_bind in this kernel (IPv6 not loaded): IPv4 only");
 }

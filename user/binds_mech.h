@@ -10,6 +10,9 @@ enum mx_binds_mech {
 	MX_BINDS_NONE,
 	MX_BINDS_FEXIT,	     /* fexit inet_bind, inet6_bind, inet_listen */
 	MX_BINDS_KPROBE,     /* kprobe + kretprobe on the same functions */
+	MX_BINDS_TP_EXIT,    /* syscalls:sys_exit_{bind,listen}, arguments from the
+			      * saved registers, tp_btf inet_sock_set_state gives
+			      * listen's socket */
 	MX_BINDS_TP_BTF,     /* syscall tracepoints + tp_btf inet_sock_set_state */
 	MX_BINDS_TRACEPOINT, /* syscall tracepoints + sock:inet_sock_set_state */
 };

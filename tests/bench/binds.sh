@@ -8,11 +8,14 @@
 #   watched   mxprobe binds --port 25 --json: every bind and listen is an
 #             event read, formatted and written (to /dev/null)
 #   bindsnoop libbpf-tools' bindsnoop, when it can attach on this kernel
+#   before-f, before-w   filtered and watched with another mxprobe binary
+#             (BEFORE=PATH, e.g. a build of the previous commit): a change's
+#             effect measured in the same run
 # The loop's CPU time (user+sys, its own work plus the programs run in its
 # context) is the overhead measure: wall time on a shared 2-core machine
 # mostly measures the neighbours. Then a paced run at RATE binds a second
 # (default 100000) with mxprobe attached must lose no event.
-#   tests/bench/binds.sh [MXPROBE] [N] [ROUNDS]      (root)
+#   [BEFORE=MXPROBE_OLD] tests/bench/binds.sh [MXPROBE] [N] [ROUNDS]      (root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mx=$(realpath "${1:-$top/build/mxprobe}")
@@ -31,14 +34,20 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || { echo "binds bench: needs root" >&2; exit 1; }
 gcc -O2 -Wall -o "$tmp/bindloop" "$top/tests/bench/bindloop.c"
 
-# tracer_start CMD...: starts a tracer, waits until it is attached.
+# tracer_start CMD...: starts a tracer, waits until it is attached: our
+# start line on stderr, or (bindsnoop prints only its column header, on
+# stdout) its four kprobe perf events open.
 tracer_start() {
 	: >"$tmp/err"
 	"$@" >/dev/null 2>>"$tmp/err" &
 	mxpid=$!
 	local i
 	for ((i = 0; i < 600; i++)); do
-		grep -qsE '^binds: tracing|^Tracing binds' "$tmp/err" && return 0
+		grep -qsE '^binds: tracing' "$tmp/err" && return 0
+		if [ "$1" = "$bindsnoop" ] &&
+			[ "$(find "/proc/$mxpid/fd" -lname 'anon_inode:\[perf_event\]' 2>/dev/null | wc -l)" -ge 4 ]; then
+			return 0
+		fi
 		kill -0 "$mxpid" 2>/dev/null || return 1
 		sleep 0.05
 	done
@@ -60,29 +69,35 @@ loop_cpu() {
 bindsnoop=$(command -v bindsnoop || true)
 have_snoop=0
 if [ -n "$bindsnoop" ] && tracer_start "$bindsnoop" -P 25; then
-	# bindsnoop prints its header when attached, not our start line.
-	tracer_stop
+		tracer_stop
 	have_snoop=1
 elif [ -n "$bindsnoop" ]; then
 	tracer_stop
 	snoop_err=$(grep -m1 -E 'failed|error|Error' "$tmp/err" || true)
 fi
 
+before=${BEFORE:+$(realpath "$BEFORE")}
+mech() { "$1" features --json 2>/dev/null | jq -r .mechanisms.binds.mechanism 2>/dev/null || echo '?'; }
+echo "mxprobe ($mx): $(mech "$mx")"
+[ -n "$before" ] && echo "before ($before): $(mech "$before")"
 declare -A cpu
 kinds="base filtered watched"
 [ $have_snoop = 1 ] && kinds="$kinds bindsnoop"
+[ -n "$before" ] && kinds="$kinds before-f before-w"
 events_ok=1
 for ((r = 1; r <= rounds; r++)); do
 	for k in $kinds; do
 		case $k in
 		base) res=$(loop_cpu) ;;
-		filtered)
-			tracer_start "$mx" binds --port 9999 || { cat "$tmp/err"; exit 1; }
+		filtered | before-f)
+			tracer_start "$([ $k = filtered ] && echo "$mx" || echo "$before")" binds --port 9999 ||
+				{ cat "$tmp/err"; exit 1; }
 			res=$(loop_cpu)
 			tracer_stop
 			;;
-		watched)
-			tracer_start "$mx" binds --json --port 25 || { cat "$tmp/err"; exit 1; }
+		watched | before-w)
+			tracer_start "$([ $k = watched ] && echo "$mx" || echo "$before")" binds --json --port 25 ||
+				{ cat "$tmp/err"; exit 1; }
 			res=$(loop_cpu)
 			tracer_stop
 			summary=$(grep -E '^binds: [0-9]+ events' "$tmp/err" | tail -1)

@@ -39,3 +39,11 @@ add-kernel:
 
 clean-kernels:
 	rm -rf $(BUILD)/kernels
+
+# tests/bench/binds.sh in each guest (tests/kernels/bench): the with/without
+# ratio of mechanisms this machine cannot attach (fexit on 6.1). The report is
+# build/kernels/out/VER/logs/bench/binds.log.
+.PHONY: bench-kernels
+bench-kernels: $(BUILD)/mxprobe
+	BUILD=$(BUILD) MXP_LIVE_DIR=tests/kernels/bench MXP_TEST_TIMEOUT=$${MXP_TEST_TIMEOUT:-900} \
+		KERNEL_TIMEOUT=$${KERNEL_TIMEOUT:-1200} $(KERNELS_ROOT)/tests/kernels/test-kernels.sh $(KERNELS)
