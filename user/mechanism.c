@@ -39,9 +39,9 @@ static const char *choose_trace(const char **why)
 const char *mx_choose_outbound(const char **why); /* outbound_dgram.c */
 
 const struct mx_mechanism mx_mechanisms[] = {
-	{"ports", choose_ports},
-	{"outbound", mx_choose_outbound},
-	{"binds", mx_binds_mechanism},
-	{"trace", choose_trace},
+    {"ports", choose_ports},
+    {"outbound", mx_choose_outbound},
+    {"binds", mx_binds_mechanism},
+    {"trace", choose_trace},
 };
 const size_t mx_nmechanisms = sizeof(mx_mechanisms) / sizeof(mx_mechanisms[0]);
