@@ -24,6 +24,7 @@
 #include "report.h"
 #include "trace.h"
 #include "trace_names.h"
+#include "trace_render.h"
 
 enum {
 	OPT_PORT = 0x200,
@@ -197,13 +198,8 @@ static void print_start(struct mx_trace_run *t)
 
 	mx_trace_mechanisms(t, mech, sizeof(mech));
 	if (t->json) {
-		json_object *j = json_object_new_object();
-		struct timespec ts;
+		json_object *j = mx_trace_json_event("start");
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts",
-				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
-		json_object_object_add(j, "event", json_object_new_string("start"));
 		json_object_object_add(j, "port", json_object_new_int(t->port));
 		json_object_object_add(j, "hooks",
 				       json_object_new_string(mx_trace_hooks_name(t->hooks)));
@@ -235,13 +231,8 @@ static void print_end(struct mx_trace_run *t, const char *st_line, int st_rc)
 			(unsigned long long)m, (unsigned long long)d);
 	}
 	if (t->json) {
-		json_object *j = json_object_new_object();
-		struct timespec ts;
+		json_object *j = mx_trace_json_event("summary");
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts",
-				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
-		json_object_object_add(j, "event", json_object_new_string("summary"));
 		json_object_object_add(j, "packets", json_object_new_int64(t->packets));
 		json_object_object_add(j, "printed", json_object_new_int64(t->printed));
 		json_object_object_add(j, "filtered", json_object_new_int64(t->filtered));

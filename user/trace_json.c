@@ -4,6 +4,7 @@
 #include <netinet/in.h> /* before the linux/ headers */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -13,6 +14,17 @@
 
 #define IPS_SRC_NAT (1u << 4)
 #define IPS_DST_NAT (1u << 5)
+
+json_object *mx_trace_json_event(const char *name)
+{
+	json_object *j = json_object_new_object();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_object_object_add(j, "ts", json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
+	json_object_object_add(j, "event", json_object_new_string(name));
+	return j;
+}
 
 void mx_trace_packet_json(struct mx_trace_run *t, const struct mx_trace_pkt *p)
 {

@@ -275,13 +275,8 @@ static void print_repeats(struct mx_trace_run *t, struct mx_trace_flow *fl)
 	if (!fl->repeats)
 		return;
 	if (t->json) {
-		json_object *j = json_object_new_object();
-		struct timespec ts;
+		json_object *j = mx_trace_json_event("repeat");
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		json_object_object_add(j, "ts",
-				       json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
-		json_object_object_add(j, "event", json_object_new_string("repeat"));
 		json_object_object_add(j, "flow", json_object_new_string(fl->label));
 		json_object_object_add(j, "like_packet", json_object_new_int64(fl->first_id));
 		json_object_object_add(j, "packets", json_object_new_int64(fl->repeats));

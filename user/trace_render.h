@@ -42,5 +42,7 @@ const char *mx_trace_verdict_name(const struct mx_nft_decision *d, char *buf, si
 void mx_trace_line_text(const struct mx_trace_line *l, char *buf, size_t len);
 double mx_trace_wall(const struct mx_trace_run *t, uint64_t ns);
 void mx_trace_packet_json(struct mx_trace_run *t, const struct mx_trace_pkt *p);
+/* A JSON Lines record {"ts": now, "event": name}; the caller adds its fields. */
+json_object *mx_trace_json_event(const char *name);
 
 #endif
