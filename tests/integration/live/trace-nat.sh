@@ -39,6 +39,12 @@ expect_eq "$(jq -r '.dnat.from + " -> " + .dnat.to' <<<"$s")" "$NT_PUB:25 -> $NT
 expect_eq "$(jq -r '[.path[].hook] | join(" ")' <<<"$s")" "PREROUTING FORWARD POSTROUTING" \
 	"healthy: hooks in path order"
 expect_eq "$(jq -r '.in + " " + .out' <<<"$s")" "$NT_RIF_C $NT_RIF_S" "healthy: interfaces in and out"
+# Every JSON Lines record has ts and event; the run opens with start and ends with summary.
+expect_eq "$(jq -s 'all(.[]; (.ts | type == "number") and (.event | type == "string"))' "$out")" true \
+	"json: ts and event on every record"
+expect_eq "$(jq -r 'select(.event=="start") | .port' "$out" | head -n1)" 25 "json: start record names the port"
+expect_eq "$(jq -s -r '.[-1].event' "$out")" summary "json: summary record last"
+expect_eq "$(jq -s '.[-1].packets >= 2' "$out")" true "json: summary counts the packets"
 if [ "$ipt" = iptables-nft ]; then
 	lines=$(jq -r '.path[].rules[].line' <<<"$s")
 	echo "$lines"
