@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/netfilter.h>
@@ -18,6 +17,7 @@
 #include "feature_probe.h"
 #include "features.skel.h"
 #include "log.h"
+#include "nf_link.h"
 #include "nft_owned.h"
 #include "report.h"
 #include "sysroot.h"
@@ -232,18 +232,6 @@ static void probe_netfilter_link(struct mx_feature_result *r)
 	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = NF_ACCEPT},
 	    {.code = BPF_JMP | BPF_EXIT},
 	};
-	/* bpf_attr.link_create as of 6.4; Debian 12's uapi header lacks it. */
-	struct {
-		__u32 prog_fd;
-		__u32 target_fd;
-		__u32 attach_type;
-		__u32 flags;
-		__u32 pf;
-		__u32 hooknum;
-		__s32 priority;
-		__u32 nf_flags;
-		__u8 pad[96];
-	} lc;
 	LIBBPF_OPTS(bpf_prog_load_opts, popts, .expected_attach_type = MX_BPF_NETFILTER);
 	int prog, link;
 
@@ -252,15 +240,10 @@ static void probe_netfilter_link(struct mx_feature_result *r)
 		set(r, false, "load netfilter program: %s%s", strerror(-prog), hint(prog));
 		return;
 	}
-	memset(&lc, 0, sizeof(lc));
-	lc.prog_fd = prog;
-	lc.attach_type = MX_BPF_NETFILTER;
-	lc.pf = NFPROTO_IPV4;
-	lc.hooknum = NF_INET_FORWARD;
-	lc.priority = -1; /* just before filter: a read-only observer's place */
-	link = syscall(__NR_bpf, BPF_LINK_CREATE, &lc, sizeof(lc));
+	/* Just before filter: a read-only observer's place. */
+	link = mx_nf_link_create(prog, NFPROTO_IPV4, NF_INET_FORWARD, -1);
 	if (link < 0) {
-		set(r, false, "create netfilter link: %s%s", strerror(errno), hint(errno));
+		set(r, false, "create netfilter link: %s%s", strerror(-link), hint(link));
 	} else {
 		set(r, true, "link at ipv4 FORWARD priority -1");
 		close(link);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/netfilter.h>
@@ -16,6 +15,7 @@
 
 #include "feature_probe.h"
 #include "log.h"
+#include "nf_link.h"
 #include "trace.skel.h"
 #include "trace_bpf.h"
 
@@ -81,41 +81,17 @@ enum mx_trace_hooks mx_trace_hooks_choose(const char **why)
 	return MX_TRACE_NONE;
 }
 
-/* bpf_attr.link_create for BPF_NETFILTER (6.4); Debian 12's uapi header
- * does not have these members. */
-struct nf_link_create {
-	__u32 prog_fd;
-	__u32 target_fd;
-	__u32 attach_type;
-	__u32 flags;
-	__u32 pf;
-	__u32 hooknum;
-	__s32 priority;
-	__u32 nf_flags;
-	__u8 pad[96];
-};
-
 static const char *const hook_names[MX_NHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
 						  "POSTROUTING"};
 
 static int nf_link(struct mx_trace_bpf *t, struct bpf_program *prog, int pf, int hook, int prio)
 {
-	struct nf_link_create lc;
-	int fd;
+	int fd = mx_nf_link_create(bpf_program__fd(prog), pf, hook, prio);
 
-	memset(&lc, 0, sizeof(lc));
-	lc.prog_fd = bpf_program__fd(prog);
-	lc.attach_type = MX_BPF_NETFILTER;
-	lc.pf = pf;
-	lc.hooknum = hook;
-	lc.priority = prio;
-	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &lc, sizeof(lc));
 	if (fd < 0) {
-		int err = errno;
-
 		mx_err("trace: attach %s %s observer at priority %d: %s",
-		       pf == NFPROTO_IPV4 ? "ipv4" : "ipv6", hook_names[hook], prio, strerror(err));
-		return -err;
+		       pf == NFPROTO_IPV4 ? "ipv4" : "ipv6", hook_names[hook], prio, strerror(-fd));
+		return fd;
 	}
 	t->link_fds[t->nlinks++] = fd;
 	return 0;
