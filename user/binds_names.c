@@ -17,6 +17,7 @@
 #include "binds.h"
 #include "container.h"
 #include "log.h"
+#include "netns_init.h"
 #include "sysroot.h"
 
 #define CACHE_SLOTS 512
@@ -144,8 +145,8 @@ void mx_binds_netns_name(uint32_t inum, char *buf, size_t len)
 			return;
 		}
 	buf[0] = 0;
-	if (!host && mx_path(path, sizeof(path), "/proc/1/ns/net"))
-		host = ns_inode(path);
+	if (!host)
+		host = (uint32_t)mx_init_netns_ino();
 	if (inum == host) {
 		snprintf(buf, len, "host");
 	} else if (mx_path(path, sizeof(path), "/run/netns") && (dir = opendir(path))) {

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/timex.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "netns_init.h"
 #include "sntp.h"
 #include "sys_checks.h"
 #include "sysroot.h"
@@ -35,25 +35,13 @@ static const struct {
  * keep the host's clock. Under --sysroot the links are absent: count it. */
 static int same_netns_as_init(const char *pid)
 {
-	char p[320], a[64] = "", b[64] = "";
-	ssize_t n;
+	uint64_t ino, init;
 
 	if (!mx_sysroot_live())
 		return 1;
-	snprintf(p, sizeof(p), "/proc/%.32s/ns/net", pid);
-	n = readlink(p, a, sizeof(a) - 1);
-	if (n < 0)
-		return 1;
-	a[n] = '\0';
-	/* Kernel threads live in the initial namespace, like PID 1; kthreadd
-	 * is readable where a sandboxed PID 1 is not. */
-	n = readlink("/proc/1/ns/net", b, sizeof(b) - 1);
-	if (n < 0)
-		n = readlink("/proc/2/ns/net", b, sizeof(b) - 1);
-	if (n < 0)
-		return 1;
-	b[n] = '\0';
-	return !strcmp(a, b);
+	ino = mx_netns_ino_of(pid);
+	init = mx_init_netns_ino();
+	return !ino || !init || ino == init;
 }
 
 /* The running NTP daemon: index into ntp_daemons and its pid, or -1. */
