@@ -411,18 +411,6 @@ int mx_config_load(struct mx_config *cfg, const char *path)
 	return rc;
 }
 
-static void mc_error(struct mx_mailcow_conf *mc, int line, const char *fmt, const char *a,
-		     const char *b)
-{
-	if (mc->nerrors >= MX_MC_MAX_ERRORS) {
-		mc->errors_dropped++;
-		return;
-	}
-	mc->errors[mc->nerrors].line = line;
-	snprintf(mc->errors[mc->nerrors].msg, sizeof(mc->errors[0].msg), fmt, a, b);
-	mc->nerrors++;
-}
-
 void mx_config_apply_mailcow(struct mx_config *cfg)
 {
 	struct mx_mailcow_conf *mc = &cfg->mc;
@@ -440,17 +428,18 @@ void mx_config_apply_mailcow(struct mx_config *cfg)
 		if (!v || !*v)
 			continue;
 		if (mx_parse_bind_port(v, bind, sizeof(bind), &port)) {
-			mc_error(mc, mx_mc_line(mc, p->var),
-				 "%s: '%s' is not PORT, IP:PORT or [IPv6]:PORT", p->var, v);
+			mx_mc_error(mc, mx_mc_line(mc, p->var),
+				    "%s: '%s' is not PORT, IP:PORT or [IPv6]:PORT", p->var, v);
 			continue;
 		}
 		/* Seed: "You cannot use IP:PORT bindings for HTTP_PORT and
 		 * HTTPS_PORT. Please use HTTP_PORT=1234 and HTTP_BIND=1.2.3.4." */
 		if (bind[0] && (!strcmp(p->name, "http") || !strcmp(p->name, "https"))) {
-			mc_error(mc, mx_mc_line(mc, p->var),
-				 "%s: IP:PORT bindings are not allowed here ('%s'); use HTTP_BIND "
-				 "for the address",
-				 p->var, v);
+			mx_mc_error(
+			    mc, mx_mc_line(mc, p->var),
+			    "%s: IP:PORT bindings are not allowed here ('%s'); use HTTP_BIND "
+			    "for the address",
+			    p->var, v);
 			continue;
 		}
 		p->port = port;
@@ -462,8 +451,8 @@ void mx_config_apply_mailcow(struct mx_config *cfg)
 
 		if (inet_pton(AF_INET, http_bind, a) != 1 &&
 		    inet_pton(AF_INET6, http_bind, a) != 1) {
-			mc_error(mc, mx_mc_line(mc, "HTTP_BIND"), "%s: '%s' is not an IP address",
-				 "HTTP_BIND", http_bind);
+			mx_mc_error(mc, mx_mc_line(mc, "HTTP_BIND"),
+				    "%s: '%s' is not an IP address", "HTTP_BIND", http_bind);
 		} else {
 			for (i = 0; i < cfg->nports; i++)
 				if (!strcmp(cfg->ports[i].name, "http") ||

@@ -10,7 +10,7 @@
 #include "mailcow_conf.h"
 #include "sysroot.h"
 
-static void add_error(struct mx_mailcow_conf *mc, int line, const char *fmt, ...)
+void mx_mc_error(struct mx_mailcow_conf *mc, int line, const char *fmt, ...)
 {
 	struct mx_mc_error *e;
 	va_list ap;
@@ -54,8 +54,8 @@ static void set_var(struct mx_mailcow_conf *mc, const char *key, const char *val
 		}
 	}
 	if (mc->nvars >= MX_MC_MAX_VARS) {
-		add_error(mc, line, "too many variables (more than %d): %s ignored", MX_MC_MAX_VARS,
-			  key);
+		mx_mc_error(mc, line, "too many variables (more than %d): %s ignored",
+			    MX_MC_MAX_VARS, key);
 		return;
 	}
 	snprintf(mc->vars[mc->nvars].key, sizeof(mc->vars[0].key), "%s", key);
@@ -86,21 +86,21 @@ static int parse_value(struct mx_mailcow_conf *mc, const char *p, int line, char
 					c = '\t';
 			}
 			if (o + 1 >= len) {
-				add_error(mc, line, "value longer than %zu characters", len - 1);
+				mx_mc_error(mc, line, "value longer than %zu characters", len - 1);
 				return -1;
 			}
 			out[o++] = c;
 		}
 		if (*p != q) {
-			add_error(mc, line, "unterminated %s quote",
-				  q == '"' ? "double" : "single");
+			mx_mc_error(mc, line, "unterminated %s quote",
+				    q == '"' ? "double" : "single");
 			return -1;
 		}
 		p++;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p && *p != '#') {
-			add_error(mc, line, "text after the closing quote: '%s'", p);
+			mx_mc_error(mc, line, "text after the closing quote: '%s'", p);
 			return -1;
 		}
 		out[o] = '\0';
@@ -111,11 +111,11 @@ static int parse_value(struct mx_mailcow_conf *mc, const char *p, int line, char
 		if (*p == '#' && o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
 			break;
 		if (*p == '"' || *p == '\'') {
-			add_error(mc, line, "quote inside an unquoted value");
+			mx_mc_error(mc, line, "quote inside an unquoted value");
 			return -1;
 		}
 		if (o + 1 >= len) {
-			add_error(mc, line, "value longer than %zu characters", len - 1);
+			mx_mc_error(mc, line, "value longer than %zu characters", len - 1);
 			return -1;
 		}
 		out[o++] = *p++;
@@ -142,12 +142,12 @@ static void parse_line(struct mx_mailcow_conf *mc, char *s, int line)
 	if (!strncmp(p, "export ", 7))
 		p += 7;
 	if (!(isalpha((unsigned char)*p) || *p == '_')) {
-		add_error(mc, line, "expected KEY=VALUE, found '%.60s'", p);
+		mx_mc_error(mc, line, "expected KEY=VALUE, found '%.60s'", p);
 		return;
 	}
 	while (isalnum((unsigned char)*p) || *p == '_') {
 		if (k + 1 >= sizeof(key)) {
-			add_error(mc, line, "variable name too long");
+			mx_mc_error(mc, line, "variable name too long");
 			return;
 		}
 		key[k++] = *p++;
@@ -157,9 +157,10 @@ static void parse_line(struct mx_mailcow_conf *mc, char *s, int line)
 		p++;
 	if (*p != '=') {
 		if (!strchr(p, '='))
-			add_error(mc, line, "expected KEY=VALUE, found '%.60s'", s);
+			mx_mc_error(mc, line, "expected KEY=VALUE, found '%.60s'", s);
 		else
-			add_error(mc, line, "invalid character '%c' in variable name %s", *p, key);
+			mx_mc_error(mc, line, "invalid character '%c' in variable name %s", *p,
+				    key);
 		return;
 	}
 	if (parse_value(mc, p + 1, line, val, sizeof(val)))
@@ -176,21 +177,21 @@ static void interpret(struct mx_mailcow_conf *mc)
 	mc->skip_fts_from_solr = 0;
 	if ((v = mx_mc_get(mc, "SKIP_CLAMD"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "SKIP_CLAMD"),
-				  "SKIP_CLAMD: '%s' is not y or n", v);
+			mx_mc_error(mc, mx_mc_line(mc, "SKIP_CLAMD"),
+				    "SKIP_CLAMD: '%s' is not y or n", v);
 		else
 			mc->skip_clamd = b;
 	}
 	if ((v = mx_mc_get(mc, "SKIP_FTS"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "SKIP_FTS"), "SKIP_FTS: '%s' is not y or n",
-				  v);
+			mx_mc_error(mc, mx_mc_line(mc, "SKIP_FTS"), "SKIP_FTS: '%s' is not y or n",
+				    v);
 		else
 			mc->skip_fts = b;
 	} else if ((v = mx_mc_get(mc, "SKIP_SOLR"))) {
 		if ((b = mx_parse_bool(v)) < 0) {
-			add_error(mc, mx_mc_line(mc, "SKIP_SOLR"), "SKIP_SOLR: '%s' is not y or n",
-				  v);
+			mx_mc_error(mc, mx_mc_line(mc, "SKIP_SOLR"),
+				    "SKIP_SOLR: '%s' is not y or n", v);
 		} else {
 			mc->skip_fts = b;
 			mc->skip_fts_from_solr = 1;
@@ -198,8 +199,8 @@ static void interpret(struct mx_mailcow_conf *mc)
 	}
 	if ((v = mx_mc_get(mc, "ENABLE_IPV6"))) {
 		if ((b = mx_parse_bool(v)) < 0)
-			add_error(mc, mx_mc_line(mc, "ENABLE_IPV6"),
-				  "ENABLE_IPV6: '%s' is not true or false", v);
+			mx_mc_error(mc, mx_mc_line(mc, "ENABLE_IPV6"),
+				    "ENABLE_IPV6: '%s' is not true or false", v);
 		else
 			mc->enable_ipv6 = b;
 	}
@@ -218,12 +219,12 @@ void mx_mc_parse(struct mx_mailcow_conf *mc, const char *text)
 		nl = strchr(p, '\n');
 		n = nl ? (size_t)(nl - p) : strlen(p);
 		if (n >= sizeof(buf)) {
-			add_error(mc, line, "line longer than %zu characters", sizeof(buf) - 1);
+			mx_mc_error(mc, line, "line longer than %zu characters", sizeof(buf) - 1);
 		} else {
 			memcpy(buf, p, n);
 			buf[n] = '\0';
 			if (memchr(buf, '\0', n) != NULL && strlen(buf) != n)
-				add_error(mc, line, "NUL byte in line");
+				mx_mc_error(mc, line, "NUL byte in line");
 			else
 				parse_line(mc, buf, line);
 		}
@@ -275,7 +276,7 @@ int mx_mc_load(struct mx_mailcow_conf *mc, const char *path, int through_sysroot
 		/* A binary file would otherwise be read up to its first NUL. */
 		memset(mc, 0, sizeof(*mc));
 		mc->skip_clamd = mc->skip_fts = mc->enable_ipv6 = -1;
-		add_error(mc, 0, "file contains NUL bytes: not a text file");
+		mx_mc_error(mc, 0, "file contains NUL bytes: not a text file");
 	} else {
 		mx_mc_parse(mc, text);
 	}

@@ -42,6 +42,10 @@ struct mx_mailcow_conf {
 int mx_mc_load(struct mx_mailcow_conf *mc, const char *path, int through_sysroot);
 /* Parses a buffer; the same rules (exposed for unit tests). */
 void mx_mc_parse(struct mx_mailcow_conf *mc, const char *text);
+/* Records a problem of line `line` (kept, and reported by config.mailcow_conf;
+ * counted in errors_dropped beyond MX_MC_MAX_ERRORS). */
+void mx_mc_error(struct mx_mailcow_conf *mc, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 const char *mx_mc_get(const struct mx_mailcow_conf *mc, const char *key);
 /* Line of key in the file, 0 when absent. */
 int mx_mc_line(const struct mx_mailcow_conf *mc, const char *key);
