@@ -15,6 +15,9 @@ void mx_check_kernel(struct mx_ctx *ctx, struct mx_result *r);
 void mx_check_time_sync(struct mx_ctx *ctx, struct mx_result *r);
 void mx_check_time_offset(struct mx_ctx *ctx, struct mx_result *r);
 
+/* The "hypervisor" flag on a flags line of /proc/cpuinfo (system.cpu's parser). */
+int mx_cpuinfo_hypervisor_flag(void);
+
 /* "9.4" within "9", "24.04" above "22.04" (exposed for unit tests). */
 int mx_version_cmp_prefix(const char *v, const char *bound);
 

@@ -83,6 +83,14 @@ static double cpufreq_max_mhz(void)
 	return best;
 }
 
+int mx_cpuinfo_hypervisor_flag(void)
+{
+	struct cpuinfo ci;
+
+	read_cpuinfo(&ci);
+	return ci.hypervisor;
+}
+
 void mx_check_cpu(struct mx_ctx *ctx, struct mx_result *r)
 {
 	unsigned min = ctx->cfg->th.cpu_min_mhz;

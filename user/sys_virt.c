@@ -197,14 +197,9 @@ static enum mx_virt vm_kind(struct evidence *ev)
 		if (kind == MX_VIRT_NONE && !strcmp(hyp, "xen"))
 			kind = MX_VIRT_XEN;
 	}
-	if (kind == MX_VIRT_NONE) {
-		char cpuinfo[65536];
-
-		if (mx_read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo)) > 0 &&
-		    strstr(cpuinfo, " hypervisor")) {
-			note(ev, "/proc/cpuinfo flags", "hypervisor");
-			kind = MX_VIRT_OTHER_VM;
-		}
+	if (kind == MX_VIRT_NONE && mx_cpuinfo_hypervisor_flag()) {
+		note(ev, "/proc/cpuinfo flags", "hypervisor");
+		kind = MX_VIRT_OTHER_VM;
 	}
 	return kind;
 }
